@@ -1,0 +1,75 @@
+// One block per cloud protocol. Secrets may be written as ${ENV_NAME} and are filled from the environment.
+import { z } from 'zod';
+
+const url = z.string().url();
+
+export const ktSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    parkCode: z.string().optional().describe('KT parkCode; defaults to site.parkCode'),
+    key: z.string().length(24, '3DES key must be 24 ASCII characters').describe('3DES key, 24 ASCII characters'),
+    downlink: z
+      .object({ user: z.string().min(1), pwd: z.string().min(1) })
+      .strict()
+      .describe('credentials KT must send in the user/pwd headers when it calls us'),
+    uplink: z
+      .object({
+        url: url.describe('third-party base URL; report names are appended, e.g. <url>/PostCarInInfo'),
+        user: z.string(),
+        pwd: z.string(),
+        timeoutMs: z.number().int().positive().default(5000),
+        autoPayTimeoutMs: z.number().int().positive().default(3000).describe('PostCarOutInfo answer wait at the exit'),
+      })
+      .strict()
+      .optional(),
+    freeSpaceEverySec: z.number().int().positive().default(300),
+    dailyCron: z.string().default('0 3 * * *').describe('node-cron expression for PostParkingInfo / PostAreaInfo'),
+    cloudPricing: z.boolean().default(false).describe('AutonomousCalfee: let the cloud price exits'),
+  })
+  .strict();
+
+export const pyunSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    parkUuid: z.string(),
+    appId: z.string().optional(),
+    appSecret: z.string().describe('uplink sign secret (&app_secret=)'),
+    gatewayKey: z.string().describe('downlink gateway sign secret (&key=)'),
+    uplinkUrl: url.default('https://api.4pyun.com/gate/1.0/parking/internal'),
+    path: z.string().default('/gateway/1.0/dispatch').describe('downlink gateway path on the downlink server'),
+    timeoutMs: z.number().int().positive().default(5000),
+  })
+  .strict();
+
+export const bolinkSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    unionId: z.string(),
+    parkId: z.string(),
+    localId: z.string(),
+    ukey: z.string(),
+    url: url.default('http://p.bolink.club/bpd').describe('base URL; upload.do and download.do are appended'),
+    pollTimeoutMs: z.number().int().positive().default(35000),
+  })
+  .strict();
+
+export const lanapiSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    parkKey: z.string(),
+    appId: z.string(),
+    appSecret: z.string(),
+    timestampWindowSec: z.number().int().positive().default(300),
+  })
+  .strict();
+
+export const cloudsSchema = z
+  .object({
+    kt: ktSchema.optional(),
+    pyun: pyunSchema.optional(),
+    bolink: bolinkSchema.optional(),
+    lanapi: lanapiSchema.optional(),
+  })
+  .strict()
+  .default({});
+export type CloudsConfig = z.infer<typeof cloudsSchema>;
