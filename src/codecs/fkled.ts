@@ -102,9 +102,9 @@ export function decodeFrame(buf: Buffer): FkFrame {
  * emit noise, so resynchronise on the version byte and trust the CRC.
  */
 export class FkFrameSplitter {
-  private buf = Buffer.alloc(0);
+  private buf: Buffer = Buffer.alloc(0);
   push(chunk: Buffer): { frames: FkFrame[]; garbage: number } {
-    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+    this.buf = Buffer.concat([this.buf, chunk]);
     const frames: FkFrame[] = [];
     let garbage = 0;
     for (;;) {

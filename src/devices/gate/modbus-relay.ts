@@ -1,12 +1,17 @@
 // Barrier gate behind a Modbus relay/DI board (TCP or RTU). modbus-serial never reconnects on its
 // own, so this driver owns the connection: any transport failure tears the client down, marks the
 // gate offline once, and a backoff loop builds a fresh client until the board answers again.
-import ModbusRTU from 'modbus-serial';
+import modbusSerial from 'modbus-serial';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { BaseDevice, Backoff, errMsg, sleep } from '../base.js';
 import { KT_DEVICE_TYPE, type Gate, type GateInputs, type GateState } from '../interfaces.js';
 import type { modbusRelaySchema } from '../../config/devices.schema.js';
+
+// NodeNext types the default import as the CJS module object; the package sets exports.default = exports,
+// so `.default` is the client class both at runtime and in the typings
+const ModbusRTU = modbusSerial.default;
+type ModbusRTU = InstanceType<typeof ModbusRTU>;
 
 export type ModbusRelayConfig = z.infer<typeof modbusRelaySchema>;
 type InputName = 'openLimit' | 'closedLimit' | 'loop' | 'safety';
@@ -182,7 +187,7 @@ export class ModbusRelayGate extends BaseDevice implements Gate {
         resolve();
       }
     });
-    c.removeAllListeners();
+    (c as unknown as NodeJS.EventEmitter).removeAllListeners();
     // keep a listener: a late socket error on a discarded client must not become an uncaught 'error'
     c.on('error', () => undefined);
   }
