@@ -85,6 +85,7 @@ export const configSchema = z
         downlink: listen(8080),
         booth: listen(8081),
         lanapi: listen(8888),
+        cameras: listen(8090),
         drainMs: z.number().int().positive().default(3000).describe('in-flight requests get this long on stop'),
       })
       .strict()
@@ -92,6 +93,7 @@ export const configSchema = z
         downlink: { host: '127.0.0.1', port: 8080 },
         booth: { host: '127.0.0.1', port: 8081 },
         lanapi: { host: '127.0.0.1', port: 8888 },
+        cameras: { host: '127.0.0.1', port: 8090 },
         drainMs: 3000,
       }),
     logging: z
