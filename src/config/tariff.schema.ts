@@ -26,13 +26,23 @@ export const periodSchema = z
     from: hhmm,
     to: hhmm,
     steps: z.array(stepSchema).min(1),
-    cap: z.number().int().nonnegative().optional().describe('at most this much (fen) per occurrence of this period'),
+    cap: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe('at most this much (fen) per occurrence of this period'),
   })
   .strict();
 
 export const tariffSchema = z
   .object({
-    freeMinutes: z.number().int().nonnegative().default(0).describe('a stay of ≤ N minutes (inclusive) costs 0'),
+    freeMinutes: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(0)
+      .describe('a stay of ≤ N minutes (inclusive) costs 0'),
     freeCounted: z
       .boolean()
       .default(true)
@@ -56,6 +66,39 @@ export const tariffSchema = z
   .strict()
   .refine((t) => t.perEntry !== undefined || (t.periods && t.periods.length > 0), {
     message: 'a tariff needs either periods or perEntry',
+  })
+  .superRefine((t, ctx) => {
+    // The engine rejects these too; checking here reports them with their path at config load.
+    const owner = new Array<number>(1440).fill(-1);
+    const clock = (s: string) => Number(s.slice(0, 2)) * 60 + Number(s.slice(3));
+    (t.periods ?? []).forEach((p, i) => {
+      const lastEvery = p.steps.findIndex((s) => 'every' in s);
+      if (lastEvery !== -1 && lastEvery < p.steps.length - 1) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['periods', i, 'steps', lastEvery + 1],
+          message: 'unreachable: an {every} step repeats forever, so it must be the last step',
+        });
+      }
+      const from = clock(p.from);
+      const to = clock(p.to);
+      for (const [key, v] of [['from', from] as const, ['to', to] as const]) {
+        if (v > 1440) ctx.addIssue({ code: 'custom', path: ['periods', i, key], message: 'after 24:00' });
+      }
+      const len = from % 1440 === to % 1440 ? 1440 : (((to - from) % 1440) + 1440) % 1440;
+      for (let k = 0; k < len; k++) {
+        const m = (from + k) % 1440;
+        if (owner[m] !== -1) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['periods', i],
+            message: `overlaps periods[${owner[m]}] at ${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`,
+          });
+          return;
+        }
+        owner[m] = i;
+      }
+    });
   });
 
 export type TariffConfig = z.infer<typeof tariffSchema>;

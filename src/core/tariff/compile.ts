@@ -44,13 +44,23 @@ export interface CompiledTariff {
   maxStep: number; // longest block or unit, bounds how far a unit can reach past a window
 }
 
-const cache = new WeakMap<object, CompiledTariff>();
+// Configs are immutable once loaded, so identity is a safe key. Callers that spread a tariff per quote
+// (e.g. to drop free minutes) get a fresh object each time; the structural cache catches those.
+const byIdentity = new WeakMap<object, CompiledTariff>();
+const byShape = new Map<string, CompiledTariff>();
+const SHAPE_CACHE_LIMIT = 256;
 
 export function compileTariff(t: TariffConfig): CompiledTariff {
-  const hit = cache.get(t);
+  const hit = byIdentity.get(t);
   if (hit) return hit;
-  const c = build(t);
-  cache.set(t, c);
+  const shape = JSON.stringify(t);
+  let c = byShape.get(shape);
+  if (!c) {
+    c = build(t);
+    if (byShape.size >= SHAPE_CACHE_LIMIT) byShape.clear();
+    byShape.set(shape, c);
+  }
+  byIdentity.set(t, c);
   return c;
 }
 
