@@ -41,8 +41,10 @@ export const modbusRelaySchema = z
   })
   .strict()
   .superRefine((d, ctx) => {
-    if (d.transport === 'tcp' && !d.host) ctx.addIssue({ code: 'custom', path: ['host'], message: 'tcp transport needs host' });
-    if (d.transport === 'rtu' && !d.path) ctx.addIssue({ code: 'custom', path: ['path'], message: 'rtu transport needs path' });
+    if (d.transport === 'tcp' && !d.host)
+      ctx.addIssue({ code: 'custom', path: ['host'], message: 'tcp transport needs host' });
+    if (d.transport === 'rtu' && !d.path)
+      ctx.addIssue({ code: 'custom', path: ['path'], message: 'rtu transport needs path' });
   });
 
 export const cameraRelaySchema = z
@@ -51,6 +53,13 @@ export const cameraRelaySchema = z
     type: z.literal('camera-relay'),
     camera: id.describe('id of the camera whose IO output drives the gate'),
     io: z.number().int().min(0).max(3).default(0),
+    closeIo: z
+      .number()
+      .int()
+      .min(0)
+      .max(3)
+      .optional()
+      .describe('zhenshi: IO wired to the controller CLOSE input, if any'),
     pulseMs: z.number().int().min(50).max(5000).default(500),
   })
   .strict();
@@ -59,9 +68,23 @@ export const zhenshiSchema = z
   .object({
     ...base,
     type: z.literal('zhenshi'),
-    serialno: z.string().optional().describe('camera serial number; pushes are matched by it, else by ipaddr'),
+    serialno: z
+      .string()
+      .optional()
+      .describe('camera serial number; pushes are matched by it, else by ipaddr'),
     ipaddr: z.string().optional(),
     heartbeatTimeoutSec: z.number().int().positive().default(30),
+    replyTimeoutMs: z
+      .number()
+      .int()
+      .min(50)
+      .max(10000)
+      .default(1500)
+      .describe('the lane gets this long to decide before the push is answered without opening'),
+    voice: z
+      .enum(['auto', 'led', 'camera'])
+      .default('auto')
+      .describe('auto: LED voice frame when an fk-led rides on this camera, else the camera TTS'),
   })
   .strict();
 
@@ -74,6 +97,13 @@ export const hikvisionSchema = z
     password: z.string().default(''),
     ipaddr: z.string().optional().describe('address the camera pushes from (ipAddress in anpr.xml)'),
     channel: z.number().int().positive().default(1),
+    pollSec: z
+      .number()
+      .int()
+      .positive()
+      .default(30)
+      .describe('deviceInfo poll for health (pushes carry no heartbeat)'),
+    timeoutMs: z.number().int().min(100).default(5000),
   })
   .strict();
 
@@ -85,6 +115,8 @@ export const onvifSchema = z
     port: z.number().int().min(1).max(65535).default(80),
     username: z.string().optional(),
     password: z.string().optional(),
+    pollSec: z.number().int().positive().default(30),
+    timeoutMs: z.number().int().min(100).default(5000),
   })
   .strict();
 
@@ -102,7 +134,8 @@ export const fkLedSchema = z
   })
   .strict()
   .superRefine((d, ctx) => {
-    if (d.transport === 'serial' && !d.path) ctx.addIssue({ code: 'custom', path: ['path'], message: 'serial transport needs path' });
+    if (d.transport === 'serial' && !d.path)
+      ctx.addIssue({ code: 'custom', path: ['path'], message: 'serial transport needs path' });
     if (d.transport === 'camera' && !d.camera)
       ctx.addIssue({ code: 'custom', path: ['camera'], message: 'camera transport needs camera' });
   });
@@ -130,8 +163,35 @@ export const DEVICE_ROLE: Record<DeviceType, 'gate' | 'camera' | 'display' | 'in
 
 /** Simulators the daemon starts itself (demo lot, tests); never on a real site. */
 export const simulatorSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('gate'), id, host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535), unitId: z.number().int().default(1), travelMs: z.number().int().default(800) }).strict(),
-  z.object({ kind: z.literal('onvif'), id, host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535) }).strict(),
-  z.object({ kind: z.literal('camera'), id, camera: id, serialno: z.string(), plates: z.array(z.string()).default([]), intervalSec: z.number().positive().default(20) }).strict(),
+  z
+    .object({
+      kind: z.literal('gate'),
+      id,
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535),
+      unitId: z.number().int().default(1),
+      travelMs: z.number().int().default(800),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('onvif'),
+      id,
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('camera'),
+      id,
+      camera: id,
+      serialno: z.string(),
+      plates: z.array(z.string()).default([]),
+      intervalSec: z.number().positive().default(20),
+      heartbeatSec: z.number().positive().default(5),
+      url: z.string().url().optional().describe('push URL; default the daemon camera server /zhenshi'),
+    })
+    .strict(),
 ]);
 export type SimulatorConfig = z.infer<typeof simulatorSchema>;

@@ -80,6 +80,11 @@ export abstract class BaseDevice {
     return { ...this.h };
   }
 
+  /** The manager's supervisor calls this when start() itself failed (bad port path, missing driver…). */
+  reportFault(reason: string): void {
+    this.setHealth('fault', reason);
+  }
+
   /** Reports only real transitions; a reason change within the same status is logged, not emitted. */
   protected setHealth(status: HealthStatus, reason?: string): void {
     if (this.h.status === status) {

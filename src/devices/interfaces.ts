@@ -72,7 +72,12 @@ export interface PlateRead {
   imageUrl?: string;
   /** camera's own record id, used to drop offline re-sends */
   recordId?: string;
+  /** what made the camera read: its own video detection, an IO (loop) input, software, virtual loop */
+  trigger?: PlateTrigger;
+  /** true for a record the camera buffered while the server was unreachable and sends late; never open for it */
+  offline?: boolean;
 }
+export type PlateTrigger = 'auto' | 'io' | 'manual' | 'virtual-loop' | 'unknown';
 
 /** What the lane decided for a read; a push-style camera carries it in its HTTP reply (the fast path). */
 export interface LaneReply {

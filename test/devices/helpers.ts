@@ -54,3 +54,19 @@ export class PtyPair {
     await waitFor(() => !existsSync(this.a), 2000, 'pty links removed').catch(() => undefined);
   }
 }
+
+import { parseConfig } from '../../src/config/load.js';
+import type { Config } from '../../src/config/schema.js';
+
+/** A minimal valid lot with the given devices/simulators (JSON objects), camera server on port 0. */
+export function lotConfig(devices: unknown[], extra: Record<string, unknown> = {}): Config {
+  const doc = {
+    site: { parkCode: 'P001', name: 'devices-test', areas: [{ id: 'main', name: 'main', spaces: 10 }] },
+    tariffs: { t: { periods: [{ from: '00:00', to: '00:00', steps: [{ every: 60, price: 100 }] }] } },
+    billing: { temp: { small: 't', large: 't' } },
+    servers: { cameras: { host: '127.0.0.1', port: 0 } },
+    devices,
+    ...extra,
+  };
+  return parseConfig(JSON.stringify(doc), 'test.yaml', {});
+}
