@@ -164,11 +164,27 @@ export function parseConfig(text: string, file = '<config>', env: NodeJS.Process
   if (doc.errors.length) {
     throw new ConfigError(
       file,
-      doc.errors.map((e) => ({ path: `line ${e.linePos?.[0].line ?? '?'}`, message: e.message.split('\n')[0], hint: 'YAML syntax' })),
+      // later YAML errors are usually echoes of the first one
+      doc.errors.slice(0, 1).map((e) => ({
+        path: `line ${e.linePos?.[0].line ?? '?'}`,
+        message: e.message.split('\n')[0],
+        hint: 'YAML syntax; a value starting with { [ $ * & ! | > needs quotes',
+      })),
     );
   }
-  const problems: ConfigProblem[] = [];
-  const raw = fillEnv(doc.toJS(), [], env, problems);
+  const envProblems: ConfigProblem[] = [];
+  const raw = fillEnv(doc.toJS(), [], env, envProblems);
+  // a disabled cloud may keep its ${SECRET} references without the variables being set
+  const clouds = (raw as { clouds?: Record<string, { enabled?: boolean }> } | null)?.clouds ?? {};
+  const unresolvedDisabled = new Set<string>();
+  const problems = envProblems.filter((p) => {
+    const m = /^clouds\.([^.[]+)/.exec(p.path);
+    if (!m || clouds[m[1]]?.enabled === true) return true;
+    unresolvedDisabled.add(m[1]);
+    return false;
+  });
+  // ...and such a block is checked once it is enabled and its secrets are there
+  for (const name of unresolvedDisabled) delete clouds[name];
   const parsed = configSchema.safeParse(raw ?? {});
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {

@@ -27,7 +27,14 @@ export function tzOffset(ms: number, tz: string): number {
   if (hit !== undefined) return hit;
   const parts = fmt(tz).formatToParts(new Date(ms));
   const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  const asUtc = Date.UTC(
+    get('year'),
+    get('month') - 1,
+    get('day'),
+    get('hour'),
+    get('minute'),
+    get('second'),
+  );
   const off = asUtc - Math.floor(ms / 1000) * 1000;
   if (offsetCache.size > 10_000) offsetCache.clear();
   offsetCache.set(hourKey, off);
@@ -81,7 +88,15 @@ export function formatLocal(ms: number, tz: string, pattern = 'yyyy-MM-dd HH:mm:
 }
 
 /** Local wall clock → epoch ms. */
-export function fromLocal(y: number, mo: number, d: number, h: number, mi: number, s: number, tz: string): number {
+export function fromLocal(
+  y: number,
+  mo: number,
+  d: number,
+  h: number,
+  mi: number,
+  s: number,
+  tz: string,
+): number {
   const guess = Date.UTC(y, mo - 1, d, h, mi, s);
   let t = guess - tzOffset(guess, tz);
   // second pass settles instants near an offset change
@@ -112,4 +127,14 @@ export function parseLocal(text: string, tz: string): number | undefined {
 export function startOfLocalDay(ms: number, tz: string): number {
   const p = localParts(ms, tz);
   return fromLocal(p.year, p.month, p.day, 0, 0, 0, tz);
+}
+
+/** Same wall-clock time `months` later; the day is clamped to the target month's end (31 Mar + 1 → 30 Apr). */
+export function addLocalMonths(ms: number, months: number, tz: string): number {
+  const p = localParts(ms, tz);
+  const idx = p.year * 12 + (p.month - 1) + months;
+  const y = Math.floor(idx / 12);
+  const m = (idx % 12) + 1;
+  const lastDay = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  return fromLocal(y, m, Math.min(p.day, lastDay), p.hour, p.minute, p.second, tz);
 }

@@ -7,7 +7,7 @@ import type { TariffConfig } from '../config/tariff.schema.js';
 import type { Store } from '../storage/index.js';
 import { quote as tariffQuote, type Quote } from '../core/tariff/index.js';
 import { normalizePlate, withoutProvince, isUnplated, fuzzyCandidates } from '../core/plates.js';
-import { formatLocal, startOfLocalDay } from '../core/clock.js';
+import { addLocalMonths, formatLocal, startOfLocalDay } from '../core/clock.js';
 import { CT, decideEntry, entryText, exitText, planExit, settleExit, type HolderFacts } from '../core/decisions.js';
 import {
   CAR_TYPE_NAME,
@@ -342,7 +342,7 @@ export class Site {
         if (booking.prepaid > 0 && !this.store.orders.paymentBySerial('booking', booking.bookingNo)) {
           // booking money is counted as paid on the first stay it covers
           this.store.orders.insertPayment({ orderNo, channel: 'booking', serial: booking.bookingNo, amount: booking.prepaid, discount: 0, freeMinutes: 0, method: 'booking', time });
-          this.store.orders.addPaid(orderNo, booking.prepaid, 0, 0, time, this.now());
+          this.store.orders.addPaid(orderNo, booking.prepaid, 0, 0, null, this.now());
         }
       }
       this.store.areas.bump(areaId, 1);
@@ -447,7 +447,7 @@ export class Site {
    */
   release(input: { orderNo: string; laneId?: string; kind: 'cash' | 'free' | 'abnormal' | 'paid'; amount?: number; serial?: string; reason?: string; actor: Actor; time: number; image?: string }): ExitResult {
     if ((input.kind === 'free' || input.kind === 'abnormal') && !input.reason?.trim()) throw new SiteError('invalid', '免费放行和异常放行必须填写原因');
-    return this.tx(() => {
+    const result = this.tx(() => {
       const order = this.store.orders.get(input.orderNo);
       if (!order) throw new SiteError('not-found', `订单 ${input.orderNo} 不存在`);
       if (order.state !== 'in') throw new SiteError('already-left', `订单 ${input.orderNo} 已出场`);
@@ -477,6 +477,21 @@ export class Site {
       });
       return this.finishStay(order.orderNo, { laneId: input.laneId, time: input.time, image: input.image, release, reason: input.reason, totalFee: q.total, decisionText: exitText(order.plate, 'open', 0) });
     });
+    if (input.laneId) this.openAfterRelease(input.laneId, result);
+    return result;
+  }
+
+  /** After a booth release the lane's gate opens; a failure is reported on the bus, the release itself stands. */
+  private openAfterRelease(laneId: string, r: ExitResult): void {
+    const lanes = this.lanes;
+    if (!lanes) return;
+    lanes
+      .command(laneId, 'open')
+      .then(() => lanes.show(laneId, r.decision.lines, r.decision.voice).catch(() => undefined))
+      .catch((e) => {
+        this.log.error({ err: e, laneId }, 'gate did not open after release');
+        this.bus.emit('lane-error', { laneId, message: `道闸命令失败: ${(e as Error).message}` });
+      });
   }
 
   /** Exit with no entry record, booth-confirmed: record a stay that starts and ends now, charged the minimum fee in cash. */
@@ -484,7 +499,7 @@ export class Site {
     if (!input.reason?.trim()) throw new SiteError('invalid', '必须填写原因');
     const plate = isUnplated(input.plate) ? '' : normalizePlate(input.plate);
     const amount = input.amount ?? this.config.policy.noEntryRecordFee;
-    return this.tx(() => {
+    const result = this.tx(() => {
       const orderNo = this.newOrderNo(input.time);
       this.store.orders.insert({ orderNo, plate: '', plateKey: '', plateColour: 'unknown', carType: CT.temporary, vehicleClass: 'small', areaId: this.areaFor(input.laneId), entryTime: input.time, now: this.now() });
       if (plate) this.store.orders.setPlate(orderNo, plate, plateKeyOf(plate), this.now());
@@ -497,6 +512,8 @@ export class Site {
       this.store.audit.add({ time: input.time, actorKind: input.actor.kind, actor: input.actor.name, action: 'exit-no-entry', laneId: input.laneId, orderNo, reason: input.reason, detail: { amount } });
       return this.finishStay(orderNo, { laneId: input.laneId, time: input.time, image: input.image, release: 'manual', reason: input.reason, totalFee: amount, decisionText: exitText(plate, 'open', 0) });
     });
+    if (input.laneId) this.openAfterRelease(input.laneId, result);
+    return result;
   }
 
   // ---------------------------------------------------------------- pay and discounts
@@ -799,10 +816,7 @@ export class Site {
         let validTo = input.validTo;
         if (validTo === undefined) {
           if (!input.months) throw new SiteError('invalid', '续费需要月数或新的有效期');
-          const from = Math.max(h.validTo ?? input.time, input.time);
-          const d = new Date(from + 8 * 3_600_000);
-          d.setUTCMonth(d.getUTCMonth() + input.months);
-          validTo = d.getTime() - 8 * 3_600_000;
+          validTo = addLocalMonths(Math.max(h.validTo ?? input.time, input.time), input.months, this.tz);
         }
         this.store.cards.setValidTo(h.id, validTo, this.now());
       }
@@ -972,4 +986,36 @@ export class Site {
   log_(): Logger {
     return this.log;
   }
+
+  // ---- added for pyun/bolink/lanapi
+  /** Small per-cloud key/value state that must survive restarts (Bolink token, wallet balances). */
+  cloudState(stream: string): { get(key: string): string | undefined; set(key: string, value: string): void } {
+    return {
+      get: (key) => this.store.cloudState.get(stream, key),
+      set: (key, value) => this.store.cloudState.set(stream, key, value),
+    };
+  }
+  /** A named counter that never hands out the same value twice for the life of the database (P云 pay_partner). */
+  nextSequence(name: string): number {
+    return this.store.sequences.next(name);
+  }
+  /** Last reported state of each device (P云 device.list / gate.status). */
+  deviceStates(): Array<{ id: string; type: string; status: string; reason?: string; since: number }> {
+    return this.store.devices.all();
+  }
+  // ---- end pyun/bolink/lanapi
+
+  // ---- added for KT
+  /** A card holder by its numeric id (KT addresses cards by an int cardId). */
+  cardById(id: number): CardHolder | undefined {
+    return this.store.cards.byId(id);
+  }
+  /** Change orders (找零) created in [from, to) plus every one still pending, oldest first (KT PayChargeReport). */
+  listChanges(from: number, to: number): ChangeOrder[] {
+    const rows = this.store.db
+      .prepare(`SELECT change_no FROM change_orders WHERE (created_at >= ? AND created_at < ?) OR state = 'pending' ORDER BY created_at, change_no`)
+      .all(from, to) as Array<{ change_no: string }>;
+    return rows.map((r) => this.store.changeOrders.get(r.change_no)!);
+  }
+  // ---- end KT
 }

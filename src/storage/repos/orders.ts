@@ -126,7 +126,7 @@ export class OrdersRepo {
       finish: db.prepare(`UPDATE orders SET state = 'out', exit_lane = @exitLane, exit_time = @exitTime, exit_image = @exitImage,
         total_fee = @totalFee, release = @release, release_reason = @releaseReason, updated_at = @now WHERE order_no = @orderNo AND state = 'in'`),
       addPaid: db.prepare(`UPDATE orders SET paid = paid + @amount, discount = discount + @discount,
-        discount_minutes = discount_minutes + @minutes, last_paid_at = @time, updated_at = @now WHERE order_no = @orderNo`),
+        discount_minutes = discount_minutes + @minutes, last_paid_at = coalesce(@time, last_paid_at), updated_at = @now WHERE order_no = @orderNo`),
       addDiscount: db.prepare(`UPDATE orders SET discount = discount + @discount, discount_minutes = discount_minutes + @minutes,
         updated_at = @now WHERE order_no = @orderNo`),
       setPlate: db.prepare(`UPDATE orders SET plate = @plate, plate_key = @plateKey, updated_at = @now WHERE order_no = @orderNo`),
@@ -197,7 +197,8 @@ export class OrdersRepo {
       this.s.finish.run({ exitLane: null, exitImage: null, releaseReason: null, ...p }).changes === 1
     );
   }
-  addPaid(orderNo: string, amount: number, discount: number, minutes: number, time: number, now: number): void {
+  /** `time` null: money that does not start the exit grace (a booking prepayment) */
+  addPaid(orderNo: string, amount: number, discount: number, minutes: number, time: number | null, now: number): void {
     this.s.addPaid.run({ orderNo, amount, discount, minutes, time, now });
   }
   addDiscount(orderNo: string, discount: number, minutes: number, now: number): void {
