@@ -129,7 +129,10 @@ export class ModbusTcpRelaySim {
   }
 
   async start(host = '127.0.0.1', port = 0): Promise<{ host: string; port: number }> {
-    const server = new ServerTCP(this.gate.vector(), { host, port, unitID: this.gate.o.unitId });
+    // ServerTCP does `options.port || 502`, so a numeric 0 would bind 502; the string '0' is truthy
+    // and net.listen still reads it as "any free port"
+    const listenPort = (port === 0 ? '0' : port) as number;
+    const server = new ServerTCP(this.gate.vector(), { host, port: listenPort, unitID: this.gate.o.unitId });
     await new Promise<void>((resolve, reject) => {
       server.once('initialized', () => resolve());
       server.once('serverError', (e) => reject(e));
