@@ -32,12 +32,20 @@ export const pyunSchema = z
   .object({
     enabled: z.boolean().default(false),
     parkUuid: z.string(),
-    appId: z.string().optional(),
+    appId: z.string().optional().describe('sent as app_id on uplink calls when set'),
     appSecret: z.string().describe('uplink sign secret (&app_secret=)'),
     gatewayKey: z.string().describe('downlink gateway sign secret (&key=)'),
-    uplinkUrl: url.default('https://api.4pyun.com/gate/1.0/parking/internal'),
+    uplinkUrl: url
+      .default('https://api.4pyun.com/gate/1.0/parking/internal')
+      .describe('base URL; enter, leave, prepay and payment are appended'),
     path: z.string().default('/gateway/1.0/dispatch').describe('downlink gateway path on the downlink server'),
     timeoutMs: z.number().int().positive().default(5000),
+    payPollMs: z.number().int().positive().default(2000).describe('internal/payment poll interval after a prepay'),
+    payPollForMs: z.number().int().positive().default(60000).describe('give up polling a prepay after this long'),
+    gates: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe('P云 gate_id → lane id, for gates whose P云 id differs from the lane id'),
   })
   .strict();
 
@@ -49,7 +57,22 @@ export const bolinkSchema = z
     localId: z.string(),
     ukey: z.string(),
     url: url.default('http://p.bolink.club/bpd').describe('base URL; upload.do and download.do are appended'),
+    timeoutMs: z.number().int().positive().default(5000),
     pollTimeoutMs: z.number().int().positive().default(35000),
+    retryMs: z.number().int().positive().default(3000).describe('wait before re-polling after an error'),
+    queryOrder: z
+      .object({
+        startAfterMs: z.number().int().nonnegative().default(10000),
+        everyMs: z.number().int().positive().default(2000),
+        stopAfterMs: z.number().int().positive().default(120000),
+      })
+      .strict()
+      .default({ startAfterMs: 10000, everyMs: 2000, stopAfterMs: 120000 })
+      .describe('query_order polling after a price is returned'),
+    channels: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe('Bolink channel id → lane id, for channels whose Bolink id differs from the lane id'),
   })
   .strict();
 
