@@ -123,7 +123,7 @@ program
   .argument('[options...]', 'key=value pairs, e.g. port=1502 url=http://127.0.0.1:8090/zhenshi')
   .action(async (kind: string, options: string[]) => {
     if (!['camera', 'gate', 'led', 'onvif'].includes(kind)) fail(`unknown simulator "${kind}" (camera | gate | led | onvif)`);
-    const { simCommand } = await import('../devices/sim/cli.js');
+    const { simCommand } = await import('../devices/sim/command.js');
     const opts = Object.fromEntries(options.map((kv) => [kv.split('=')[0], kv.slice(kv.indexOf('=') + 1)]));
     await simCommand(kind as 'camera' | 'gate' | 'led' | 'onvif', opts);
   });
@@ -135,7 +135,7 @@ program
   .action(async (o: { config?: string }) => {
     const { cfg } = config(o.config);
     const { createLogger } = await import('../daemon/logger.js');
-    const { doctor, formatDoctorTable } = await import('../devices/doctor.js');
+    const { doctor, formatDoctorTable } = await import('../devices/tools/doctor.js');
     const r = await doctor(cfg, createLogger({ level: 'warn' }));
     process.stdout.write(formatDoctorTable(r.rows) + '\n');
     process.exitCode = r.ok ? 0 : 1;
@@ -145,10 +145,11 @@ program
   .command('discover')
   .description('list serial ports and ONVIF devices answering WS-Discovery')
   .option('--timeout <ms>', 'how long to listen', (v) => Number(v), 3000)
-  .option('--probe <address>', 'probe target (default: the WS-Discovery multicast group)')
+  .option('--probe <host:port>', 'probe target (default: the WS-Discovery multicast group 239.255.255.250:3702)')
   .action(async (o: { timeout: number; probe?: string }) => {
-    const { discover, formatDiscovery } = await import('../devices/discover.js');
-    process.stdout.write(formatDiscovery(await discover({ timeoutMs: o.timeout, address: o.probe })) + '\n');
+    const { discover, formatDiscovery } = await import('../devices/tools/discover.js');
+    const target = o.probe ? { host: o.probe.split(':')[0], port: Number(o.probe.split(':')[1] ?? 3702) } : undefined;
+    process.stdout.write(formatDiscovery(await discover({ timeoutMs: o.timeout, target })) + '\n');
   });
 
 const user = program.command('user').description('booth console accounts');

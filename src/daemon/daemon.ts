@@ -47,7 +47,7 @@ export class Daemon {
     const now = opts.now ?? Date.now;
     this.store = Store.open(opts.dbFile ?? join(config.site.dataDir, 'parkedge.db'));
     this.site = new Site({ store: this.store, config, logger, now });
-    this.simulators = new SimulatorSet({ config, logger });
+    this.simulators = new SimulatorSet({ config, logger, cameraServer: () => this.devices.cameraServerAddress() });
     this.devices = new DeviceManager({ config, logger, imageDir: join(config.site.dataDir, 'images') });
     this.lanes = new LaneManager(this.site, this.devices, logger);
     this.metrics = createMetrics({
