@@ -106,22 +106,36 @@ function runRange(
 /**
  * Everything that can make window i differ from window i+L, relative to the window start. Two windows
  * entered with equal keys are billed identically (periods repeat daily, the offset is fixed).
+ * Appended to a flat array, 4 numbers per window: the per-quote path allocates as little as it can.
  */
-function stateKey(c: CompiledTariff, st: LadderState, ws: number): number[] {
+function pushStateKey(c: CompiledTariff, st: LadderState, ws: number, keys: number[]): void {
   const q = Math.max(ws, st.pend);
   const dayStart = Math.floor(q / DAY_MINUTES) * DAY_MINUTES;
   const seg = c.segments[c.segmentOf[q - dayStart]];
   const continuing = seg.period >= 0 && dayStart + seg.occOffset === st.occ;
-  return [
+  keys.push(
     c.perOccurrence && !continuing ? -1 : st.k,
     q - ws,
     continuing ? st.occ - ws : 1,
     continuing ? st.occUsed : -1,
-  ];
+  );
 }
 
-const sameKey = (a: number[], b: number[]) =>
-  a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[3] === b[3];
+/** Slot of an earlier key equal to the last one pushed, or -1. */
+function findRepeat(keys: number[]): number {
+  const last = keys.length - 4;
+  for (let j = 0; j < last; j += 4) {
+    if (
+      keys[j] === keys[last] &&
+      keys[j + 1] === keys[last + 1] &&
+      keys[j + 2] === keys[last + 2] &&
+      keys[j + 3] === keys[last + 3]
+    ) {
+      return j / 4;
+    }
+  }
+  return -1;
+}
 
 export const fastFee: FeeFn = (c, s, e, priorPaid, wantLines) => {
   const lines: RawLine[] = [];
@@ -130,9 +144,11 @@ export const fastFee: FeeFn = (c, s, e, priorPaid, wantLines) => {
   const billFrom = c.restart || c.freeCounted ? s : s + c.freeMinutes;
   const firstBudget = c.capAcrossVisits ? Math.max(0, c.cap - priorPaid) : c.cap;
   const st: LadderState = { k: 0, pend: -Infinity, occ: NaN, occUsed: 0 };
-  const seen: { key: number[]; i: number }[] = [];
+  // Per candidate window since the last jump: its state key, index, money and first line.
+  const keys: number[] = [];
+  const keyWin: number[] = [];
   const charged: number[] = [];
-  const winLines: RawLine[][] = [];
+  const lineStart: number[] = [];
   let total = 0;
 
   for (let i = 0; ; i++) {
@@ -146,52 +162,41 @@ export const fastFee: FeeFn = (c, s, e, priorPaid, wantLines) => {
 
     // A window is interior when no unit starting in it can reach the exit; only those may repeat.
     if (i >= 1 && ws >= billFrom && we + c.maxStep < e) {
-      const key = stateKey(c, st, ws);
-      const prev = seen.find((x) => sameKey(x.key, key));
-      if (prev) {
-        const cycle = i - prev.i;
+      pushStateKey(c, st, ws, keys);
+      keyWin.push(i);
+      const slot = findRepeat(keys);
+      if (slot >= 0) {
+        const first = keyWin[slot];
+        const cycle = i - first;
         const interiorLeft = Math.floor((e - c.maxStep - 1 - we) / DAY_MINUTES) + 1;
         const reps = Math.floor(interiorLeft / cycle);
         if (reps >= 1) {
           const shift = reps * cycle * DAY_MINUTES;
           let perCycle = 0;
-          for (let w = prev.i; w < i; w++) perCycle += charged[w];
+          for (let w = slot; w < keyWin.length - 1; w++) perCycle += charged[w];
           total += reps * perCycle;
-          if (wantLines) {
-            const agg = new Map<string, RawLine>();
-            for (let w = prev.i; w < i; w++) {
-              for (const l of winLines[w]) {
-                let a = agg.get(l.period);
-                if (!a)
-                  agg.set(
-                    l.period,
-                    (a = { period: l.period, from: ws, to: ws + shift, units: 0, amount: 0 }),
-                  );
-                a.units += reps * l.units;
-                a.amount += reps * l.amount;
-              }
-            }
-            lines.push(...agg.values());
-          }
+          if (wantLines) aggregateLines(lines, lineStart[slot], ws, ws + shift, reps);
           st.pend += shift;
           st.occ += shift;
-          seen.length = 0;
+          keys.length = 0;
+          keyWin.length = 0;
+          charged.length = 0;
+          lineStart.length = 0;
           i += reps * cycle - 1;
           continue;
         }
-      } else {
-        seen.push({ key, i });
       }
     }
 
     const budget = i === 0 ? firstBudget : c.cap;
-    const out: RawLine[] | null = wantLines ? [] : null;
+    const out = wantLines ? lines : null;
+    const firstLine = lines.length;
     const pieceEnd = Math.min(we, e);
     let raw = 0;
     if (!(c.restart && pieceEnd - ws <= c.freeMinutes)) {
       if (c.perEntry !== null && (i === 0 || c.restart)) {
         raw += c.perEntry;
-        out?.push({ period: 'perEntry', from: ws, to: pieceEnd, units: 1, amount: c.perEntry });
+        if (out) out.push({ period: 'perEntry', from: ws, to: pieceEnd, units: 1, amount: c.perEntry });
       }
       const from = c.restart ? (c.freeCounted ? ws : ws + c.freeMinutes) : Math.max(ws, billFrom);
       const hardEnd = c.restart ? pieceEnd : e;
@@ -199,13 +204,32 @@ export const fastFee: FeeFn = (c, s, e, priorPaid, wantLines) => {
       raw += runRange(c, st, from, we, hardEnd, e, out);
     }
     const got = Math.min(raw, budget);
-    if (got < raw) out?.push({ period: 'cap', from: ws, to: pieceEnd, units: 0, amount: got - raw });
+    if (out && got < raw) out.push({ period: 'cap', from: ws, to: pieceEnd, units: 0, amount: got - raw });
     total += got;
-    charged[i] = got;
-    if (out) {
-      winLines[i] = out;
-      lines.push(...out);
+    if (keyWin.length > 0 && keyWin[keyWin.length - 1] === i) {
+      charged.push(got);
+      lineStart.push(firstLine);
     }
   }
   return { total, lines };
 };
+
+/** Replaces the lines of one cycle (from index `from` on) by one line per period covering `reps` cycles. */
+function aggregateLines(
+  lines: RawLine[],
+  from: number,
+  jumpFrom: number,
+  jumpTo: number,
+  reps: number,
+): void {
+  const cycleLines = lines.splice(from);
+  // The cycle's own windows were billed already; they are part of the jumped stretch, so start it there.
+  const start = cycleLines.length > 0 ? Math.min(jumpFrom, cycleLines[0].from) : jumpFrom;
+  for (const l of cycleLines) {
+    let a: RawLine | undefined;
+    for (let j = from; j < lines.length; j++) if (lines[j].period === l.period) a = lines[j];
+    if (!a) lines.push((a = { period: l.period, from: start, to: jumpTo, units: 0, amount: 0 }));
+    a.units += (reps + 1) * l.units;
+    a.amount += (reps + 1) * l.amount;
+  }
+}

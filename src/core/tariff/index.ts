@@ -76,7 +76,13 @@ function assemble(t: TariffConfig, input: QuoteInput, fee: FeeFn): Quote {
     minutesValue = Math.max(0, full.total - shorter);
   }
   const totalDiscount = discountMoney + minutesValue;
-  const toMs = (m: number) => entry + (m - s) * MINUTE_MS;
+  // The engine's lines are fresh objects of the same shape, so they are converted in place. No
+  // closures here: this runs per quote, and the hot path should allocate only what it returns.
+  const lines: QuoteLine[] = full.lines;
+  for (let i = 0; i < lines.length; i++) {
+    lines[i].from = entry + (lines[i].from - s) * MINUTE_MS;
+    lines[i].to = entry + (lines[i].to - s) * MINUTE_MS;
+  }
   return {
     total: full.total,
     paid,
@@ -85,13 +91,7 @@ function assemble(t: TariffConfig, input: QuoteInput, fee: FeeFn): Quote {
     due: Math.max(0, full.total - paid - totalDiscount),
     stayMinutes,
     freeMinutes: c.freeMinutes,
-    lines: full.lines.map((l) => ({
-      period: l.period,
-      from: toMs(l.from),
-      to: toMs(l.to),
-      units: l.units,
-      amount: l.amount,
-    })),
+    lines,
   };
 }
 
