@@ -1,0 +1,269 @@
+// KT ("KT_ServerSoft" third-party interface) wire format, shared by the downlink server and the uplink client:
+// the `data` parameter is 3DES-CBC (key = the 24 ASCII characters, IV = yyyyMMdd of the site's date, PKCS7)
+// over GB2312 JSON, base64-encoded. Replies are plain JSON {resCode, resMsg, data}. Pure: no I/O, time passed in.
+//
+// Real clients bend the format in known ways (docs/protocols/kt.md "Tolerance"); decoding accepts all of them:
+// base64 split by line breaks, '+' turned into ' ' by a form decoder, URL-safe base64, an IV of the day before
+// or after (a client that computed its IV once at start-up, or clocks either side of midnight), UTF-8 instead of
+// GB2312, JSON with trailing commas, and the three body shapes (JSON {"data"}, form data=, bare text).
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import iconv from 'iconv-lite';
+import { formatLocal, localParts } from '../core/clock.js';
+
+export const KT_CIPHER = 'des-ede3-cbc';
+
+export class KtCodecError extends Error {
+  constructor(
+    readonly code: 'no-data' | 'bad-base64' | 'bad-key' | 'bad-cipher' | 'bad-json',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function keyBytes(key: string): Buffer {
+  const k = Buffer.from(key, 'latin1');
+  if (k.length !== 24 || !/^[\x20-\x7e]{24}$/.test(key))
+    throw new KtCodecError('bad-key', '3DES 密钥必须是 24 个 ASCII 字符');
+  return k;
+}
+
+function ivBytes(iv: string): Buffer {
+  if (!/^\d{8}$/.test(iv)) throw new KtCodecError('bad-key', `IV 必须是 yyyyMMdd: ${iv}`);
+  return Buffer.from(iv, 'latin1');
+}
+
+/** The IV KT uses at instant `at`: the site-local date as yyyyMMdd. */
+export function ktIv(at: number, timezone: string): string {
+  return formatLocal(at, timezone, 'yyyyMMdd');
+}
+
+/** The IVs decoding tries, in order: today, yesterday, tomorrow (site-local). */
+export function ktIvCandidates(at: number, timezone: string): string[] {
+  // calendar arithmetic on the local date, so a DST day's 23 or 25 hours never skip or repeat a date
+  const p = localParts(at, timezone);
+  const day = (delta: number) => {
+    const d = new Date(Date.UTC(p.year, p.month - 1, p.day + delta));
+    return `${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}${String(d.getUTCDate()).padStart(2, '0')}`;
+  };
+  return [day(0), day(-1), day(1)];
+}
+
+export type KtCharset = 'gb2312' | 'utf-8';
+
+/** Encrypt text with the KT cipher. GB2312 unless told otherwise (the spec: Encoding.GB2312.GetBytes). */
+export function ktEncryptText(text: string, key: string, iv: string, charset: KtCharset = 'gb2312'): string {
+  const c = createCipheriv(KT_CIPHER, keyBytes(key), ivBytes(iv));
+  const plain = charset === 'utf-8' ? Buffer.from(text, 'utf8') : iconv.encode(text, 'gb2312');
+  return Buffer.concat([c.update(plain), c.final()]).toString('base64');
+}
+
+/** Serialize and encrypt a KT `data` object for the IV of `at`. */
+export function ktEncode(
+  data: unknown,
+  key: string,
+  at: number,
+  timezone: string,
+  charset: KtCharset = 'gb2312',
+): string {
+  return ktEncryptText(JSON.stringify(data), key, ktIv(at, timezone), charset);
+}
+
+/** Undo what transports do to base64: line breaks, '+' decoded as a space, URL-safe alphabet, lost padding. */
+export function cleanBase64(raw: string): string {
+  let s = raw;
+  if (/%[0-9A-Fa-f]{2}/.test(s)) {
+    try {
+      s = decodeURIComponent(s);
+    } catch {
+      // not URL-encoded after all
+    }
+  }
+  s = s
+    .replace(/[\r\n\t]/g, '')
+    .trim()
+    .replace(/ /g, '+')
+    .replace(/-/g, '+')
+    .replace(/_/g, '/');
+  s = s.replace(/=+$/, '');
+  if (!/^[A-Za-z0-9+/]*$/.test(s)) throw new KtCodecError('bad-base64', 'data 不是有效的 base64');
+  const pad = s.length % 4;
+  if (pad === 1) throw new KtCodecError('bad-base64', 'data 不是有效的 base64 (长度错误)');
+  return pad ? s + '='.repeat(4 - pad) : s;
+}
+
+/** Decrypt raw bytes with one IV; undefined when the padding is wrong (wrong key, or not our cipher text). */
+export function ktDecryptBytes(cipher: Buffer, key: string, iv: string): Buffer | undefined {
+  if (cipher.length === 0 || cipher.length % 8 !== 0) return undefined;
+  try {
+    const d = createDecipheriv(KT_CIPHER, keyBytes(key), ivBytes(iv));
+    return Buffer.concat([d.update(cipher), d.final()]);
+  } catch (e) {
+    if (e instanceof KtCodecError) throw e;
+    return undefined;
+  }
+}
+
+const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Bytes → text. GB2312 is the standard; the 2017 Node client sends UTF-8. UTF-8 wins only when the bytes are
+ * strictly valid UTF-8 and carry at least one 3-byte character (all CJK is): GB2312 text almost never satisfies
+ * both, while a GB decoder silently turns UTF-8 into plausible-looking wrong characters.
+ */
+export function decodeKtText(bytes: Buffer): { text: string; charset: KtCharset } {
+  let ascii = true;
+  for (const b of bytes) {
+    if (b >= 0x80) {
+      ascii = false;
+      break;
+    }
+  }
+  if (ascii) return { text: bytes.toString('latin1'), charset: 'gb2312' };
+  try {
+    const u = utf8Strict.decode(bytes);
+    if (/[\u0800-\uffff]/.test(u)) return { text: u, charset: 'utf-8' };
+  } catch {
+    // not UTF-8
+  }
+  // GB18030 decodes every GB2312 and GBK byte sequence the same way and never fails on the rare extension chars
+  return { text: iconv.decode(bytes, 'gb18030'), charset: 'gb2312' };
+}
+
+/** JSON.parse that forgives trailing commas (the spec's own examples have them). */
+export function parseLenientJson(text: string): unknown {
+  const t = text.replace(/^\uFEFF/, '').trim();
+  try {
+    return JSON.parse(t);
+  } catch {
+    // remove commas directly before } or ], outside strings
+    let out = '';
+    let inStr = false;
+    for (let i = 0; i < t.length; i++) {
+      const ch = t[i];
+      if (inStr) {
+        out += ch;
+        if (ch === '\\') out += t[++i] ?? '';
+        else if (ch === '"') inStr = false;
+        continue;
+      }
+      if (ch === '"') inStr = true;
+      if (ch === ',') {
+        let j = i + 1;
+        while (j < t.length && /\s/.test(t[j])) j++;
+        if (t[j] === '}' || t[j] === ']') continue;
+      }
+      out += ch;
+    }
+    return JSON.parse(out);
+  }
+}
+
+export interface KtDecoded {
+  data: unknown;
+  iv: string;
+  charset: KtCharset;
+  /** true when the IV was not today's */
+  ivSkew: boolean;
+}
+
+export interface KtDecodeOptions {
+  /**
+   * Accept a parse only if this says yes. With a wrong-by-one-day IV only the first 8 bytes of CBC plaintext
+   * change (by one bit), which can still be valid JSON with a mangled key; the caller's schema tells which IV
+   * was meant. When no candidate is accepted, the first one that parsed is returned so the caller can report
+   * its own validation error.
+   */
+  accept?: (data: unknown) => boolean;
+}
+
+/** Decrypt and parse a KT `data` parameter received at `at`. Throws KtCodecError with a message for the reply. */
+export function ktDecode(
+  raw: string,
+  key: string,
+  at: number,
+  timezone: string,
+  opts: KtDecodeOptions = {},
+): KtDecoded {
+  if (typeof raw !== 'string' || raw.trim() === '') throw new KtCodecError('no-data', '缺少 data 参数');
+  const cipher = Buffer.from(cleanBase64(raw), 'base64');
+  if (cipher.length === 0 || cipher.length % 8 !== 0)
+    throw new KtCodecError('bad-base64', 'data 长度不是 3DES 分组的整数倍');
+  const ivs = ktIvCandidates(at, timezone);
+  let firstParsed: KtDecoded | undefined;
+  let sawPlain = false;
+  for (const iv of ivs) {
+    const bytes = ktDecryptBytes(cipher, key, iv);
+    if (!bytes) continue;
+    sawPlain = true;
+    const { text, charset } = decodeKtText(bytes);
+    let data: unknown;
+    try {
+      data = parseLenientJson(text);
+    } catch {
+      continue;
+    }
+    if (data === null || typeof data !== 'object') continue;
+    const d: KtDecoded = { data, iv, charset, ivSkew: iv !== ivs[0] };
+    if (!opts.accept || opts.accept(data)) return d;
+    firstParsed ??= d;
+  }
+  if (firstParsed) return firstParsed;
+  if (!sawPlain) throw new KtCodecError('bad-cipher', 'data 解密失败: 密钥或日期偏移量(IV)不正确');
+  throw new KtCodecError('bad-json', 'data 解密后不是有效的 JSON: 密钥或日期偏移量(IV)不正确');
+}
+
+/**
+ * Find the encrypted `data` in a request body as Express left it: a JSON object {"data": …} (also "Data"),
+ * a form-decoded object, a raw string holding JSON, `data=…` form text or the bare base64.
+ */
+export function extractKtData(body: unknown): string | undefined {
+  if (body === undefined || body === null) return undefined;
+  if (Buffer.isBuffer(body)) return extractKtData(body.toString('utf8'));
+  if (typeof body === 'string') {
+    const s = body.trim();
+    if (!s) return undefined;
+    if (s.startsWith('{')) {
+      try {
+        return extractKtData(JSON.parse(s));
+      } catch {
+        return undefined;
+      }
+    }
+    if (s.startsWith('"')) {
+      try {
+        return extractKtData(JSON.parse(s));
+      } catch {
+        return undefined;
+      }
+    }
+    const m = /(?:^|&)data=([^&]*)/i.exec(s);
+    if (m) {
+      // form encoding: '+' means space here, which cleanBase64 maps back to '+'
+      try {
+        return decodeURIComponent(m[1].replace(/\+/g, ' '));
+      } catch {
+        return m[1];
+      }
+    }
+    return s;
+  }
+  if (typeof body === 'object') {
+    const o = body as Record<string, unknown>;
+    for (const k of Object.keys(o)) {
+      if (k.toLowerCase() === 'data') {
+        const v = o[k];
+        if (typeof v === 'string') return v;
+        return undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The KT reply envelope. */
+export interface KtReply<T = unknown> {
+  resCode: number;
+  resMsg: string | null;
+  data: T;
+}

@@ -1,0 +1,202 @@
+// The KT downlink router: body parsing (JSON {"data"}, form data=, bare text), user/pwd auth, 3DES decoding,
+// per-endpoint validation, the {resCode, resMsg, data} envelope. Every reply is HTTP 200 with JSON, like the
+// KT server's own; failures are resCode 1 with a message, never a stack trace or an HTML error page.
+import { randomBytes } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { Logger } from 'pino';
+import { Counter, Histogram, type Registry } from 'prom-client';
+import type { Config } from '../../config/schema.js';
+import type { KtConfig } from '../../config/clouds.schema.js';
+import type { Site } from '../../site/site.js';
+import { SiteError, type Actor } from '../../site/api.js';
+import { KtCodecError, extractKtData, ktDecode, type KtReply } from '../../codecs/kt.js';
+import { KtError, credentialsMatch, describeIssues, fail, normalizeKeys, ok, parkCodeOf } from './common.js';
+import { GROUP_PREFIXES, ktEndpoints, type KtCall, type KtEndpoint } from './endpoints.js';
+
+export interface KtRouterOptions {
+  config: Config;
+  kt: KtConfig;
+  site: Site;
+  logger: Logger;
+  metrics?: Registry;
+  now?: () => number;
+}
+
+/** Recent GetPhoto snapshots, served by an unguessable token for a few minutes. */
+class PhotoStore {
+  private readonly items = new Map<string, { jpeg: Buffer; until: number }>();
+  constructor(
+    private readonly now: () => number,
+    private readonly ttlMs = 10 * 60_000,
+    private readonly max = 32,
+  ) {}
+  put(jpeg: Buffer): string {
+    const now = this.now();
+    for (const [k, v] of this.items) if (v.until < now) this.items.delete(k);
+    while (this.items.size >= this.max) this.items.delete(this.items.keys().next().value!);
+    const token = randomBytes(16).toString('hex');
+    this.items.set(token, { jpeg, until: now + this.ttlMs });
+    return token;
+  }
+  get(token: string): Buffer | undefined {
+    const v = this.items.get(token);
+    return v && v.until >= this.now() ? v.jpeg : undefined;
+  }
+}
+
+function metric<T>(
+  reg: Registry | undefined,
+  name: string,
+  make: (registers: Registry[]) => T,
+): T | undefined {
+  if (!reg) return undefined;
+  return (reg.getSingleMetric(name) as T | undefined) ?? make([reg]);
+}
+
+/** Every path the router answers, with the endpoint behind it (for docs and tests). */
+export function ktRoutes(tz = 'Asia/Shanghai'): Array<{ path: string; endpoint: string }> {
+  const out: Array<{ path: string; endpoint: string }> = [];
+  for (const e of ktEndpoints(tz)) {
+    for (const p of GROUP_PREFIXES[e.group]) out.push({ path: `${p}/${e.name}`, endpoint: e.name });
+    for (const l of e.legacy ?? []) out.push({ path: l, endpoint: e.name });
+  }
+  // one path may be listed under two groups' aliases only if names repeat; they do not
+  return out;
+}
+
+export function createKtRouter(opts: KtRouterOptions): Router {
+  const { config, kt, site } = opts;
+  const log = opts.logger.child({ component: 'kt-downlink' });
+  const now = opts.now ?? Date.now;
+  const tz = config.site.timezone;
+  const parkCodes = new Set([parkCodeOf(config), config.site.parkCode]);
+  const actor: Actor = { kind: 'kt', name: 'KT' };
+  const photos = new PhotoStore(now);
+  const requests = metric(
+    opts.metrics,
+    'parkedge_kt_downlink_requests_total',
+    (registers) =>
+      new Counter({
+        name: 'parkedge_kt_downlink_requests_total',
+        help: 'KT downlink requests by endpoint and resCode',
+        labelNames: ['endpoint', 'result'],
+        registers,
+      }),
+  );
+  const latency = metric(
+    opts.metrics,
+    'parkedge_kt_downlink_seconds',
+    (registers) =>
+      new Histogram({
+        name: 'parkedge_kt_downlink_seconds',
+        help: 'KT downlink handling time',
+        labelNames: ['endpoint'],
+        buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+        registers,
+      }),
+  );
+
+  const router = express.Router();
+  const limit = kt.bodyLimit;
+  const parsers = [
+    express.json({ limit, type: ['application/json', 'text/json', 'application/*+json'] }),
+    express.urlencoded({ limit, extended: false, type: 'application/x-www-form-urlencoded' }),
+    // anything else (text/plain, text/html, no type at all): keep the text and look for data in it
+    express.text({ limit, type: () => true }),
+  ];
+
+  const send = (res: Response, reply: KtReply, status = 200) => {
+    res.status(status).type('application/json; charset=utf-8').send(JSON.stringify(reply));
+  };
+
+  const handle = (ep: KtEndpoint, legacy: boolean) => async (req: Request, res: Response) => {
+    const started = process.hrtime.bigint();
+    let reply: KtReply;
+    try {
+      reply = await answer(ep, legacy, req);
+    } catch (e) {
+      reply = errorReply(e, ep.name);
+    }
+    requests?.inc({ endpoint: ep.name, result: String(reply.resCode) });
+    latency?.observe({ endpoint: ep.name }, Number(process.hrtime.bigint() - started) / 1e9);
+    send(res, reply);
+  };
+
+  const answer = async (ep: KtEndpoint, legacy: boolean, req: Request): Promise<KtReply> => {
+    if (!credentialsMatch(req.get('user'), req.get('pwd'), kt.downlink)) {
+      log.warn({ endpoint: ep.name, ip: req.ip }, 'KT request with wrong user/pwd');
+      return fail('用户名或密码错误');
+    }
+    const raw = extractKtData(req.body) ?? (typeof req.query.data === 'string' ? req.query.data : undefined);
+    if (raw === undefined) return fail('缺少 data 参数');
+    const at = now();
+    const keys = Object.keys(ep.schema.shape);
+    const prepare = (d: unknown) => {
+      let o = normalizeKeys(d, keys) as Record<string, unknown>;
+      if (legacy && ep.legacyInput && o && typeof o === 'object') o = ep.legacyInput(o);
+      return o;
+    };
+    const decoded = ktDecode(raw, kt.key, at, tz, { accept: (d) => ep.schema.safeParse(prepare(d)).success });
+    const input = prepare(decoded.data);
+    if (decoded.ivSkew)
+      log.debug({ endpoint: ep.name, iv: decoded.iv }, 'KT request used a neighbouring day as IV');
+    const parsed = ep.schema.safeParse(input);
+    if (!parsed.success) return fail(`参数错误: ${describeIssues(parsed.error.issues, input)}`);
+    const data = parsed.data as Record<string, unknown>;
+    if (typeof data.parkCode === 'string' && !parkCodes.has(data.parkCode))
+      return fail(`停车场编号不正确: ${data.parkCode}`);
+    const call: KtCall = {
+      site,
+      config,
+      kt,
+      tz,
+      now: at,
+      actor,
+      baseUrl: kt.publicUrl ?? `${req.protocol}://${req.get('host') ?? '127.0.0.1'}`,
+      photos,
+    };
+    const result = await ep.handle(data, call);
+    return ok(result ?? null);
+  };
+
+  const errorReply = (e: unknown, endpoint: string): KtReply => {
+    if (e instanceof KtError || e instanceof KtCodecError) return fail(e.message);
+    if (e instanceof SiteError) {
+      if (e.code === 'internal') log.error({ err: e, endpoint }, 'KT request failed inside the site');
+      return fail(e.message);
+    }
+    log.error({ err: e, endpoint }, 'KT request failed');
+    return fail('系统内部错误, 请稍后重试');
+  };
+
+  const all = ktEndpoints(tz);
+  for (const ep of all) {
+    const paths = GROUP_PREFIXES[ep.group].map((p) => `${p}/${ep.name}`);
+    router.all(paths, ...parsers, handle(ep, false));
+    if (ep.legacy?.length) router.all(ep.legacy, ...parsers, handle(ep, true));
+  }
+
+  router.get('/api/ParkingManage/Photo/:file', (req, res) => {
+    const token = String(req.params.file).replace(/\.jpg$/, '');
+    const jpeg = /^[0-9a-f]{32}$/.test(token) ? photos.get(token) : undefined;
+    if (!jpeg) {
+      send(res, fail('图片不存在或已过期'), 404);
+      return;
+    }
+    res.status(200).type('image/jpeg').send(jpeg);
+  });
+
+  // body-parser failures (bad JSON, too large, bad charset) on our paths get a KT reply
+  router.use((err: any, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    const type = err?.type as string | undefined;
+    let msg = '请求无效';
+    if (type === 'entity.too.large') msg = `请求体过大 (上限 ${limit})`;
+    else if (type === 'entity.parse.failed') msg = '请求体不是有效的 JSON';
+    else if (type === 'charset.unsupported' || type === 'encoding.unsupported') msg = '不支持的字符集或编码';
+    else log.error({ err, path: req.path }, 'KT request failed before routing');
+    send(res, fail(msg));
+  });
+
+  return router;
+}
