@@ -67,6 +67,7 @@ class Lane {
       this.status.message = msg;
     }
     if (plate) this.lastRead = { plate, at: read.time, reply };
+    this.mgr.log.info({ lane: this.cfg.id, plate: plate || '无牌车', open: reply.open, message: this.status.message }, 'plate read');
     this.mgr.publish(this);
     return reply;
   }

@@ -115,10 +115,10 @@ export class Site {
 
   private record(e: DomainEvent): void {
     const orderNo = 'order' in e ? e.order.orderNo : 'orderNo' in e ? e.orderNo : undefined;
-    this.store.events.add({ time: e.time, type: e.type, orderNo, payload: e });
+    const eventId = this.store.events.add({ time: e.time, type: e.type, orderNo, payload: e });
     const key = orderingKey(e);
     for (const s of this.streams) {
-      if (s.kinds === 'all' || s.kinds.has(e.type)) this.store.outbox.add(s.stream, e.type, key, e, this.now());
+      if (s.kinds === 'all' || s.kinds.has(e.type)) this.store.outbox.add(s.stream, e.type, key, eventId, this.now());
     }
     this.pending.push(e);
   }

@@ -170,7 +170,8 @@ CREATE TABLE outbox (
   stream TEXT NOT NULL,
   kind TEXT NOT NULL,
   key TEXT,
-  payload TEXT NOT NULL,
+  -- the event is stored once; each stream's row points at it
+  event_id INTEGER NOT NULL REFERENCES events(id),
   created_at INTEGER NOT NULL,
   attempts INTEGER NOT NULL DEFAULT 0,
   next_at INTEGER NOT NULL,

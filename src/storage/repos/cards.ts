@@ -1,4 +1,5 @@
 import type { Db } from '../db.js';
+import { prep } from '../prep.js';
 import type { CardHolder } from '../../site/api.js';
 import { CAR_TYPE_NAME } from '../../site/api.js';
 
@@ -147,8 +148,8 @@ export class CardsRepo {
     const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const pageSize = Math.min(Math.max(q.pageSize ?? 20, 1), 500);
     const page = Math.max(q.page ?? 1, 1);
-    const total = (this.db.prepare(`SELECT count(*) n FROM card_holders h ${w}`).get(args) as { n: number }).n;
-    const rows = this.db.prepare(`SELECT h.* FROM card_holders h ${w} ORDER BY h.id LIMIT @l OFFSET @o`).all({ ...args, l: pageSize, o: (page - 1) * pageSize }) as Row[];
+    const total = (prep(this.db, `SELECT count(*) n FROM card_holders h ${w}`).get(args) as { n: number }).n;
+    const rows = prep(this.db, `SELECT h.* FROM card_holders h ${w} ORDER BY h.id LIMIT @l OFFSET @o`).all({ ...args, l: pageSize, o: (page - 1) * pageSize }) as Row[];
     return { total, rows: rows.map((r) => this.toHolder(r)) };
   }
 }

@@ -1,5 +1,6 @@
 // Stays, their payments and discounts: one aggregate, because a payment never exists without its stay.
 import type { Db } from '../db.js';
+import { prep } from '../prep.js';
 import type { OrderRecord, PaymentRecord, OrderSearch, Page } from '../../site/api.js';
 import { CAR_TYPE_NAME } from '../../site/api.js';
 
@@ -276,9 +277,8 @@ export class OrdersRepo {
     const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const pageSize = Math.min(Math.max(q.pageSize ?? 20, 1), 500);
     const page = Math.max(q.page ?? 1, 1);
-    const total = (this.db.prepare(`SELECT count(*) n FROM orders ${w}`).get(args) as { n: number }).n;
-    const rows = this.db
-      .prepare(`SELECT * FROM orders ${w} ORDER BY entry_time DESC LIMIT @limit OFFSET @offset`)
+    const total = (prep(this.db, `SELECT count(*) n FROM orders ${w}`).get(args) as { n: number }).n;
+    const rows = prep(this.db, `SELECT * FROM orders ${w} ORDER BY entry_time DESC LIMIT @limit OFFSET @offset`)
       .all({ ...args, limit: pageSize, offset: (page - 1) * pageSize }) as OrderRow[];
     return { total, page, pageSize, rows: rows.map(toOrder) };
   }

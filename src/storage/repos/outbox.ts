@@ -17,9 +17,9 @@ export class OutboxRepo {
   private s;
   constructor(private db: Db) {
     this.s = {
-      add: db.prepare(`INSERT INTO outbox (stream, kind, key, payload, created_at, next_at) VALUES (?,?,?,?,?,?)`),
+      add: db.prepare(`INSERT INTO outbox (stream, kind, key, event_id, created_at, next_at) VALUES (?,?,?,?,?,?)`),
       // Per-car order: a row is due only when no older undelivered row of the same key exists.
-      due: db.prepare(`SELECT * FROM outbox o WHERE o.stream = @stream AND o.delivered_at IS NULL AND o.next_at <= @now
+      due: db.prepare(`SELECT o.*, e.payload FROM outbox o JOIN events e ON e.id = o.event_id WHERE o.stream = @stream AND o.delivered_at IS NULL AND o.next_at <= @now
         AND (o.key IS NULL OR NOT EXISTS (SELECT 1 FROM outbox p WHERE p.stream = o.stream AND p.key = o.key AND p.delivered_at IS NULL AND p.id < o.id))
         ORDER BY o.id LIMIT @limit`),
       delivered: db.prepare(`UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ? AND delivered_at IS NULL`),
@@ -29,8 +29,9 @@ export class OutboxRepo {
       prune: db.prepare(`DELETE FROM outbox WHERE delivered_at IS NOT NULL AND delivered_at < ?`),
     };
   }
-  add(stream: string, kind: string, key: string | undefined, payload: unknown, now: number): number {
-    return Number(this.s.add.run(stream, kind, key ?? null, JSON.stringify(payload), now, now).lastInsertRowid);
+  /** Queue an already recorded event (events.id) for a stream. */
+  add(stream: string, kind: string, key: string | undefined, eventId: number, now: number): number {
+    return Number(this.s.add.run(stream, kind, key ?? null, eventId, now, now).lastInsertRowid);
   }
   due(stream: string, now: number, limit = 100): OutboxRow[] {
     return (this.s.due.all({ stream, now, limit }) as any[]).map((r) => ({
