@@ -286,6 +286,17 @@ describe('ladder restart after 24 h (汽车西站) vs first window only (Parking
     expect(fee(once, '2025-10-01 08:00', '2025-10-02 08:10')).toBe(3200);
     expect(fee(restart, '2025-10-01 08:00', '2025-10-02 08:10')).toBe(3000);
   });
+  it('natural-day restart: the piece before midnight is a window of its own, free if short', () => {
+    const t = allDay(60, 100, {
+      boundary: 'overrun',
+      freeMinutes: 30,
+      restartEachWindow: true,
+      cap: { amount: 5000, window: 'naturalDay' },
+    });
+    expect(fee(t, '2025-10-01 23:50', '2025-10-02 01:50')).toBe(200);
+    expect(fee(t, '2025-10-01 23:20', '2025-10-02 01:50')).toBe(100 + 200);
+    expect(fee(t, '2025-10-01 23:50', '2025-10-02 00:20')).toBe(0);
+  });
   it('three full days are three caps', () => {
     expect(fee(once, '2025-10-01 08:00', '2025-10-04 08:00')).toBe(9000);
   });
