@@ -12,7 +12,7 @@ describe('daemon on the demo config', () => {
     const base = `http://127.0.0.1:${demo.ports.downlink}`;
     const d = await spawnDaemon(demo.file, {}, `${base}/healthz`);
     try {
-      const h = await (await fetch(`${base}/healthz`)).json();
+      const h = (await (await fetch(`${base}/healthz`)).json()) as any;
       expect(h.components.storage.status).toBe('ok');
       expect(Object.keys(h.components.devices.detail)).toEqual(expect.arrayContaining(['gate-in-1', 'gate-out-1', 'cam-in-1']));
       // devices come online against their simulators
@@ -20,7 +20,7 @@ describe('daemon on the demo config', () => {
       let status = h.status;
       while (status !== 'ok' && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 200));
-        status = (await (await fetch(`${base}/healthz`)).json()).status;
+        status = ((await (await fetch(`${base}/healthz`)).json()) as any).status;
       }
       expect(status).toBe('ok');
       const m = await fetch(`${base}/metrics`);
