@@ -62,6 +62,8 @@ export type LiveMessage =
   | { type: 'spaces'; data: AreaSpaces[] }
   | { type: 'devices'; data: DeviceRow[] }
   | { type: 'activity'; data: Activity }
+  /** something failed that the operator must act on (a barrier that did not go up) */
+  | { type: 'alert'; data: { time: number; laneId?: string; message: string } }
   /** something that changes shift totals happened; each stream recomputes its own operator's numbers */
   | { type: 'money'; data: { time: number } };
 
@@ -95,9 +97,15 @@ export class LiveHub {
   start(): void {
     const onLane = (e: LaneEvent) => this.onLane(e);
     const onEvent = (e: DomainEvent) => this.onDomain(e);
+    const onLaneError = (e: { laneId?: string; message?: string }) => this.onLaneError(e);
     this.site.bus.on('lane', onLane);
     this.site.bus.on('event', onEvent);
-    this.offs.push(() => this.site.bus.off('lane', onLane), () => this.site.bus.off('event', onEvent));
+    this.site.bus.on('lane-error', onLaneError);
+    this.offs.push(
+      () => this.site.bus.off('lane', onLane),
+      () => this.site.bus.off('event', onEvent),
+      () => this.site.bus.off('lane-error', onLaneError),
+    );
     const dev = this.devices?.events;
     if (dev && typeof dev.on === 'function') {
       const onHealth = () => this.emit({ type: 'devices', data: this.deviceTable() });
@@ -166,6 +174,14 @@ export class LiveHub {
       keepOpen: e.keepOpen ?? this.lanes.get(e.laneId)!.keepOpen,
       message: e.message,
     });
+  }
+
+  private onLaneError(e: { laneId?: string; message?: string }): void {
+    if (!e?.message) return;
+    const time = this.site.clock();
+    const message = `${e.laneId ? `${this.lname(e.laneId)} ` : ''}${e.message}`;
+    this.add({ time, kind: 'deny', laneId: e.laneId, text: message });
+    this.emit({ type: 'alert', data: { time, laneId: e.laneId, message } });
   }
 
   private add(a: Activity): void {

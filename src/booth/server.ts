@@ -39,6 +39,8 @@ class HttpError extends Error {
   }
 }
 
+type GateOutcome = { ok: boolean; error?: string; pending?: boolean };
+
 export interface BoothServerOptions {
   site: Site;
   config: Config;
@@ -50,6 +52,8 @@ export interface BoothServerOptions {
   imageOrigin?: string;
   /** SSE keep-alive interval */
   pingMs?: number;
+  /** how long a release waits to hear whether the barrier went up */
+  gateWaitMs?: number;
 }
 
 function publicDir(): string {
@@ -148,6 +152,7 @@ export class BoothServer {
   private server?: Server;
   private addr?: { host: string; port: number };
   private readonly pingMs: number;
+  private readonly gateWaitMs: number;
   private readonly tz: string;
 
   constructor(private readonly opts: BoothServerOptions) {
@@ -157,6 +162,7 @@ export class BoothServer {
     this.now = opts.now ?? (() => opts.site.clock());
     this.tz = opts.site.timezone;
     this.pingMs = opts.pingMs ?? 15_000;
+    this.gateWaitMs = opts.gateWaitMs ?? 1500;
     this.accounts = new BoothAccounts(opts.site, { sessionTtlMs: opts.sessionTtlMs, now: this.now });
     this.hub = new LiveHub(opts.site, opts.config, opts.devices);
   }
@@ -264,22 +270,52 @@ export class BoothServer {
     });
   }
 
-  /** After a release at a lane, lift that lane's barrier; the stay is settled either way. */
-  private async openAfterRelease(s: Session, laneId: string | undefined, orderNo: string, release: 'paid' | 'free' | 'abnormal' | 'manual', why: string) {
-    if (!laneId) return { ok: true, skipped: true };
+  /**
+   * The site lifts the lane's barrier itself after a release and reports a failure on the bus as 'lane-error'.
+   * Listen before releasing, then give the outcome a moment so the operator sees a failure at once; a slower
+   * failure still reaches the page as a live alert.
+   */
+  private gateOutcome(laneId: string | undefined): { wait(): Promise<GateOutcome>; cancel(): void } {
+    if (!laneId) return { wait: async () => ({ ok: true, pending: true }), cancel: () => undefined };
+    let settle: (v: GateOutcome) => void = () => undefined;
+    const done = new Promise<GateOutcome>((r) => (settle = r));
+    const onError = (e: { laneId?: string; message?: string }) => e?.laneId === laneId && settle({ ok: false, error: e.message ?? '道闸命令失败' });
+    // the lane controller publishes the lane once the gate command has gone through
+    const onLane = (e: { laneId?: string }) => e?.laneId === laneId && settle({ ok: true });
+    this.site.bus.on('lane-error', onError);
+    this.site.bus.on('lane', onLane);
+    const cancel = () => {
+      this.site.bus.off('lane-error', onError);
+      this.site.bus.off('lane', onLane);
+    };
+    return {
+      wait: async () => {
+        const timer = setTimeout(() => settle({ ok: true, pending: true }), this.gateWaitMs);
+        try {
+          return await done;
+        } finally {
+          clearTimeout(timer);
+          cancel();
+        }
+      },
+      cancel,
+    };
+  }
+
+  private async releasing<T>(laneId: string | undefined, fn: () => T): Promise<{ result: T; gate: GateOutcome }> {
+    const outcome = this.gateOutcome(laneId);
+    let result: T;
     try {
-      await this.site.gateCommand({ laneId, command: 'open', actor: this.actor(s), reason: why, time: this.now(), orderNo, release });
-      return { ok: true };
+      result = fn();
     } catch (e) {
-      return { ok: false, error: e instanceof Error ? e.message : String(e) };
+      outcome.cancel();
+      throw e;
     }
+    return { result, gate: await outcome.wait() };
   }
 
   private shift(from: number, to: number, operator?: string) {
-    const r = this.site.shiftReport(from, to, operator);
-    // openings that released a settled stay carry its order number; only the others are manual openings
-    const manual = r.entries.filter((a) => (a.action === 'gate-open' || a.action === 'gate-keepOpen') && !a.orderNo);
-    return { ...r, manualOpenings: manual.length, releaseOpenings: r.entries.filter((a) => a.action === 'gate-open' && a.orderNo).length };
+    return this.site.shiftReport(from, to, operator);
   }
 
   // ---------------------------------------------------------------- routes
@@ -449,8 +485,9 @@ export class BoothServer {
         if (before.order.state !== 'in') throw new SiteError('already-left', `订单 ${orderNo} 已出场`);
         const due = before.quote.due;
         if (b.received < due) throw new SiteError('amount-mismatch', `实收金额不足: 应收 ${due / 100} 元, 实收 ${b.received / 100} 元`);
-        const r = this.site.release({ orderNo, laneId: b.laneId, kind: 'cash', amount: b.received, serial: b.serial, actor: this.actor(s), time: this.now() });
-        const gate = await this.openAfterRelease(s, b.laneId, orderNo, 'paid', `现金收费 ${due / 100} 元`);
+        const { result: r, gate } = await this.releasing(b.laneId, () =>
+          this.site.release({ orderNo, laneId: b.laneId, kind: 'cash', amount: b.received, serial: b.serial, actor: this.actor(s), time: this.now() }),
+        );
         return { order: r.order, charged: due, received: b.received, change: b.received - due, gate };
       }),
     );
@@ -461,9 +498,9 @@ export class BoothServer {
         this.lane(b.laneId);
         const orderNo = P(req, 'orderNo');
         if (b.kind !== 'paid' && !b.reason) throw new HttpError(400, b.kind === 'free' ? '免费放行必须填写原因' : '异常放行必须填写原因');
-        const r = this.site.release({ orderNo, laneId: b.laneId, kind: b.kind, reason: b.reason, actor: this.actor(s), time: this.now() });
-        const label = b.kind === 'free' ? '免费放行' : b.kind === 'abnormal' ? '异常放行' : '已缴费放行';
-        const gate = await this.openAfterRelease(s, b.laneId, orderNo, b.kind, b.reason ? `${label}: ${b.reason}` : label);
+        const { result: r, gate } = await this.releasing(b.laneId, () =>
+          this.site.release({ orderNo, laneId: b.laneId, kind: b.kind, reason: b.reason, actor: this.actor(s), time: this.now() }),
+        );
         return { order: r.order, gate };
       }),
     );
@@ -483,10 +520,10 @@ export class BoothServer {
         // the minimum is the configured one unless a supervisor decides otherwise
         if (b.amount !== undefined && b.amount !== this.config.policy.noEntryRecordFee && !atLeast(s.user.role, 'supervisor'))
           throw new HttpError(403, '修改无入场记录收费金额需要值班主管权限');
-        const r = this.site.exitWithoutEntry({ plate: b.plate, laneId: lane.id, amount: b.amount, reason: b.reason, actor: this.actor(s), time: this.now(), image: this.hub.lane(lane.id)?.lastRead?.imageUrl });
-        const charged = r.order?.paid ?? 0;
-        const gate = await this.openAfterRelease(s, lane.id, r.order!.orderNo, 'manual', `无入场记录收费 ${charged / 100} 元: ${b.reason}`);
-        return { order: r.order, charged, gate };
+        const { result: r, gate } = await this.releasing(lane.id, () =>
+          this.site.exitWithoutEntry({ plate: b.plate, laneId: lane.id, amount: b.amount, reason: b.reason, actor: this.actor(s), time: this.now(), image: this.hub.lane(lane.id)?.lastRead?.imageUrl }),
+        );
+        return { order: r.order, charged: r.order?.paid ?? 0, gate };
       }),
     );
 

@@ -6,7 +6,7 @@ import { deflateSync } from 'node:zlib';
 import { tempSite, silentLogger, type TestSite } from '../helpers/site.js';
 import { BoothServer } from '../../src/booth/server.js';
 import { addUser } from '../../src/booth/accounts.js';
-import type { LaneEvent } from '../../src/booth/live.js';
+import type { DeviceView, LaneEvent } from '../../src/booth/live.js';
 import type { Config } from '../../src/config/schema.js';
 
 export const PASSWORDS = { admin: 'admin-secret', sup: 'super-secret', op: 'operator-1', op2: 'operator-2' } as const;
@@ -102,7 +102,7 @@ export interface Booth {
   close(): Promise<void>;
 }
 
-export async function startBooth(opts: { sessionTtlMs?: number; patch?: (c: Config) => void } = {}): Promise<Booth> {
+export async function startBooth(opts: { sessionTtlMs?: number; patch?: (c: Config) => void; devices?: DeviceView } = {}): Promise<Booth> {
   const ts = tempSite({
     patch: (c) => {
       BOOTH_YAML_PATCH(c);
@@ -110,7 +110,7 @@ export async function startBooth(opts: { sessionTtlMs?: number; patch?: (c: Conf
     },
   });
   const images = await startImageServer();
-  const server = new BoothServer({ site: ts.site, config: ts.config, logger: silentLogger, sessionTtlMs: opts.sessionTtlMs, imageOrigin: images.origin, pingMs: 200 });
+  const server = new BoothServer({ site: ts.site, config: ts.config, logger: silentLogger, sessionTtlMs: opts.sessionTtlMs, devices: opts.devices, imageOrigin: images.origin, pingMs: 200 });
   await server.start();
   await addUser(ts.site, { username: 'admin', password: PASSWORDS.admin, role: 'admin', displayName: '王管理' });
   await addUser(ts.site, { username: 'sup', password: PASSWORDS.sup, role: 'supervisor', displayName: '李主管' });
@@ -176,6 +176,13 @@ export interface CarDriver {
 export function siteCars(ts: TestSite, lanes = { entry: 'in-1', exit: 'out-1' }): CarDriver {
   let n = 0;
   const emit = (e: LaneEvent) => ts.site.bus.emit('lane', e);
+  // like the lane controller: once a gate command went through, publish the lane with the new position
+  const command = ts.lanes.command.bind(ts.lanes);
+  ts.lanes.command = async (laneId, cmd) => {
+    await command(laneId, cmd);
+    if (cmd === 'open' || cmd === 'keepOpen') ts.lanes.waitingByLane.delete(laneId);
+    emit({ laneId, gate: cmd === 'close' || cmd === 'release' ? 'closed' : 'opened', keepOpen: cmd === 'keepOpen' });
+  };
   return {
     enter(plate, at, opts = {}) {
       ts.clock.now = at;

@@ -127,6 +127,7 @@ function connect() {
     store.state.today = t;
     current?.update?.('today');
   });
+  on('alert', (a) => toast(a.message, 'error', 10000));
   on('logout', (m) => showLogin(m.message));
 }
 
