@@ -31,9 +31,9 @@ export function randomTariff(r: () => number): TariffConfig {
   const mkSteps = () => {
     const steps: unknown[] = [];
     for (let b = int(0, 2); b > 0; b--)
-      steps.push({ minutes: pick([10, 30, 45, 60, 120, 180]), price: int(0, 8) * 50 });
+      steps.push({ minutes: pick([10, 30, 45, 60, 120, 180, 1500]), price: int(0, 8) * 50 });
     if (steps.length === 0 || r() < 0.85)
-      steps.push({ every: pick([7, 15, 30, 50, 60, 120]), price: int(1, 6) * 50 });
+      steps.push({ every: pick([7, 15, 30, 50, 60, 120, 1600]), price: int(1, 6) * 50 });
     return steps;
   };
   const withCap = () => (r() < 0.3 ? { cap: int(1, 20) * 100 } : {});
