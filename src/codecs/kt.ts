@@ -171,8 +171,8 @@ export interface KtDecodeOptions {
   /**
    * Accept a parse only if this says yes. With a wrong-by-one-day IV only the first 8 bytes of CBC plaintext
    * change (by one bit), which can still be valid JSON with a mangled key; the caller's schema tells which IV
-   * was meant. When no candidate is accepted, the first one that parsed is returned so the caller can report
-   * its own validation error.
+   * was meant. When no candidate is accepted, the one whose keys are all KT field names (else today's) is
+   * returned so the caller can report its own validation error.
    */
   accept?: (data: unknown) => boolean;
 }
@@ -190,7 +190,7 @@ export function ktDecode(
   if (cipher.length === 0 || cipher.length % 8 !== 0)
     throw new KtCodecError('bad-base64', 'data 长度不是 3DES 分组的整数倍');
   const ivs = ktIvCandidates(at, timezone);
-  let firstParsed: KtDecoded | undefined;
+  const parsed: KtDecoded[] = [];
   let sawPlain = false;
   for (const iv of ivs) {
     const bytes = ktDecryptBytes(cipher, key, iv);
@@ -205,12 +205,35 @@ export function ktDecode(
     }
     if (data === null || typeof data !== 'object') continue;
     const d: KtDecoded = { data, iv, charset, ivSkew: iv !== ivs[0] };
-    if (!opts.accept || opts.accept(data)) return d;
-    firstParsed ??= d;
+    if (opts.accept?.(data)) return d;
+    parsed.push(d);
   }
-  if (firstParsed) return firstParsed;
+  if (parsed.length) {
+    // without a caller's verdict, the IV whose keys are all KT field names wins; today's on a tie
+    return parsed.find((d) => allKnownKeys(d.data)) ?? parsed[0];
+  }
   if (!sawPlain) throw new KtCodecError('bad-cipher', 'data 解密失败: 密钥或日期偏移量(IV)不正确');
   throw new KtCodecError('bad-json', 'data 解密后不是有效的 JSON: 密钥或日期偏移量(IV)不正确');
+}
+
+/** Every field name of the seed's requests and replies (lower case), to tell a right IV from a wrong one. */
+const KT_FIELDS = new Set(
+  `parkCode plateNo cardNo entryTime entryPlace imgName vplType vplColor leaveTime totalMoney leavePlace preMoney payMoney
+  payType ticketMoney ticketTime freeMoney carType blackId remark freeSpaceNum totalSpaceNum areaInfo areaCode areaName
+  areaFreeSpaceNum selfTotal selfPay ticketNum terminalType payTime paidType cardId userName telPhone validFrom validTo
+  plateDetails orderNo deviceCode plateNum inTime elapsedTime amount outTime deviceId carNo authCode startTime endTime
+  pageIndex pageCount deviceType controlType showInfo discount payMethod freeTime freeDetail chargeType UserAccount
+  cardName useName tel roomId spaceNum totalSPNum oldplateNo isCard modifyType bookType promptly bookId preMoney parkName
+  parkArea placeCount totalPlaceCount areaType deviceName deviceIp status IsDensityPay deductMoney densityMoney qrcode
+  ruleType ruleAmount ruleId payable delayTime totalFee payedFee`
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((k) => k.toLowerCase()),
+);
+function allKnownKeys(data: unknown): boolean {
+  if (!data || typeof data !== 'object' || Array.isArray(data)) return false;
+  const keys = Object.keys(data);
+  return keys.length > 0 && keys.every((k) => KT_FIELDS.has(k.toLowerCase()));
 }
 
 /**

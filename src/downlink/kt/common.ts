@@ -30,6 +30,20 @@ export function fail(message: string): KtReply<null> {
 const blankToUndefined = (v: unknown) =>
   v === null || (typeof v === 'string' && v.trim() === '') ? undefined : v;
 
+/** "" and null mean "not given" in KT requests: drop them so optional fields and defaults apply. */
+export function stripBlank(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(stripBlank);
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      const b = blankToUndefined(x);
+      if (b !== undefined) out[k] = stripBlank(b);
+    }
+    return out;
+  }
+  return v;
+}
+
 export const kstr = z.preprocess(
   (v) => (typeof v === 'number' || typeof v === 'boolean' ? String(v) : blankToUndefined(v)),
   z.string().trim(),

@@ -26,6 +26,7 @@ import {
   ktTime,
   ktTimeField,
   lanesMatching,
+  stripBlank,
   parseBill,
   placeOf,
   resolveDevice,
@@ -80,10 +81,10 @@ const device = {
 /** plateDetails is documented as a JSON string; some clients send the array itself. */
 const plateDetails = z.preprocess(
   (v) => {
-    if (typeof v !== 'string') return v ?? undefined;
+    if (typeof v !== 'string') return v === undefined || v === null ? undefined : stripBlank(v);
     if (v.trim() === '') return undefined;
     try {
-      return parseLenientJson(v);
+      return stripBlank(parseLenientJson(v));
     } catch {
       return v;
     }

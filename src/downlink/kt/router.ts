@@ -10,7 +10,16 @@ import type { KtConfig } from '../../config/clouds.schema.js';
 import type { Site } from '../../site/site.js';
 import { SiteError, type Actor } from '../../site/api.js';
 import { KtCodecError, extractKtData, ktDecode, type KtReply } from '../../codecs/kt.js';
-import { KtError, credentialsMatch, describeIssues, fail, normalizeKeys, ok, parkCodeOf } from './common.js';
+import {
+  KtError,
+  credentialsMatch,
+  describeIssues,
+  fail,
+  normalizeKeys,
+  ok,
+  parkCodeOf,
+  stripBlank,
+} from './common.js';
 import { GROUP_PREFIXES, ktEndpoints, type KtCall, type KtEndpoint } from './endpoints.js';
 
 export interface KtRouterOptions {
@@ -132,7 +141,7 @@ export function createKtRouter(opts: KtRouterOptions): Router {
     const at = now();
     const keys = Object.keys(ep.schema.shape);
     const prepare = (d: unknown) => {
-      let o = normalizeKeys(d, keys) as Record<string, unknown>;
+      let o = stripBlank(normalizeKeys(d, keys)) as Record<string, unknown>;
       if (legacy && ep.legacyInput && o && typeof o === 'object') o = ep.legacyInput(o);
       return o;
     };
