@@ -72,7 +72,8 @@ async function bolinkAsk(service: string, data: Record<string, unknown>) {
   const a = await waitFor(() => bolink.of(service)[before], 5000, `bolink answer ${service}`);
   return a.data;
 }
-const ktCall = (endpoint: string, data: unknown) => kt.callDownlink(h.base, endpoint, data, KT_DOWN);
+const ktCall = async (endpoint: string, data: unknown) =>
+  (await kt.callDownlink(h.base, endpoint, data, KT_DOWN)) as { resCode: number; data: any[] };
 
 describe('several clouds on one site', () => {
   it('each cloud has its own outbox stream: one cloud down does not hold the others back', async () => {
