@@ -24,8 +24,10 @@ export async function startHarness(o: {
   streams: OutboxStream[];
   extraYaml?: string;
   startExtensions?: boolean;
+  /** edit the base lot text (e.g. give lanes cameras) */
+  patchBase?: (base: string) => string;
 }): Promise<Harness> {
-  const yaml = `${BASE_YAML}\nclouds:\n${o.clouds}\n${o.extraYaml ?? ''}`;
+  const yaml = `${o.patchBase ? o.patchBase(BASE_YAML) : BASE_YAML}\nclouds:\n${o.clouds}\n${o.extraYaml ?? ''}`;
   const t = tempSite({ yaml, streams: o.streams });
   const ctx = {
     config: t.config,
