@@ -10,6 +10,7 @@ import { LaneManager } from '../lanes/lane-manager.js';
 import { DeviceManager, SimulatorSet } from '../devices/manager.js';
 import { OutboxDispatcher, type StreamSender } from '../uplink/dispatcher.js';
 import { HttpServer } from '../downlink/server.js';
+import { durableResponses } from '../downlink/durable.js';
 import { createMetrics } from './metrics.js';
 import { SdNotify } from './sd-notify.js';
 import { FACES } from './faces.js';
@@ -46,6 +47,8 @@ export class Daemon {
     this.notify = new SdNotify(opts.env ?? process.env);
     const now = opts.now ?? Date.now;
     this.store = Store.open(opts.dbFile ?? join(config.site.dataDir, 'parkedge.db'));
+    // one fsync per event-loop turn for all lanes and faces; replies wait for it (durableResponses, lanes)
+    this.store.groupCommit = true;
     this.site = new Site({ store: this.store, config, logger, now });
     this.simulators = new SimulatorSet({ config, logger, cameraServer: () => this.devices.cameraServerAddress() });
     this.devices = new DeviceManager({ config, logger, imageDir: join(config.site.dataDir, 'images') });
@@ -72,6 +75,7 @@ export class Daemon {
     const app = express();
     app.disable('x-powered-by');
     app.set('etag', false);
+    app.use(durableResponses(() => this.site.durable()));
     app.use((req: Request, res: Response, next: NextFunction) => {
       const end = this.metrics.httpDuration.startTimer({ server: 'downlink' });
       res.on('finish', () => {

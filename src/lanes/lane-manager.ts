@@ -74,12 +74,15 @@ class Lane {
 
   private async entry(read: PlateRead, plate: string): Promise<LaneReply> {
     const r = this.mgr.site.enter({ plate: read.plate, colour: read.colour, laneId: this.cfg.id, time: read.time, image: read.imageUrl, actor: { kind: 'lane', name: this.cfg.id } });
+    // the barrier goes up only once the stay is on disk
+    await this.mgr.site.durable();
     this.status.message = r.decision.message;
     return this.act({ open: r.decision.open, lines: r.decision.lines, voice: r.decision.voice }, plate);
   }
 
   private async exit(read: PlateRead, plate: string): Promise<LaneReply> {
     const r = this.mgr.site.exit({ plate: read.plate, colour: read.colour, laneId: this.cfg.id, time: read.time, image: read.imageUrl, actor: { kind: 'lane', name: this.cfg.id } });
+    await this.mgr.site.durable();
     return this.afterExit(r, plate, read.time);
   }
 
@@ -117,6 +120,7 @@ class Lane {
   async paid(orderNo: string): Promise<void> {
     if (this.status.waiting?.orderNo !== orderNo) return;
     const r = this.mgr.site.exit({ plate: this.status.waiting.plate, orderNo, laneId: this.cfg.id, time: this.mgr.site.clock(), actor: { kind: 'lane', name: this.cfg.id } });
+    await this.mgr.site.durable();
     const reply = await this.afterExit(r, this.status.waiting?.plate ?? '', this.mgr.site.clock());
     if (reply.open && !this.gate()) this.mgr.cameraOpen(this);
     this.mgr.publish(this);

@@ -109,8 +109,15 @@ export class Site {
     } finally {
       this.pending = outer;
     }
-    for (const e of events) this.bus.emit('event', e);
+    if (events.length) this.store.onCommit(() => {
+      for (const e of events) this.bus.emit('event', e);
+    });
     return result;
+  }
+
+  /** Resolves once every use-case run so far is committed: answer a caller only after this. */
+  durable(): Promise<void> {
+    return this.store.durable();
   }
 
   private record(e: DomainEvent): void {

@@ -96,6 +96,7 @@ CREATE INDEX orders_state_key ON orders(state, plate_key);
 CREATE INDEX orders_plate_time ON orders(plate, entry_time);
 CREATE INDEX orders_entry_time ON orders(entry_time);
 CREATE INDEX orders_card ON orders(card_no) WHERE card_no IS NOT NULL;
+CREATE INDEX orders_holder_in ON orders(holder_id) WHERE state = 'in';
 CREATE UNIQUE INDEX orders_one_stay_per_plate ON orders(plate) WHERE state = 'in' AND plate <> '';
 
 CREATE TABLE payments (
