@@ -290,6 +290,36 @@ describe('Bolink: a whole stay', () => {
     expect((await answer('query_price', 3)).data).toMatchObject({ state: 0, errmsg: '未查询到在场订单' });
   });
 
+  it('code_url for a lane, and a sweepcode charge carrying the scanned auth_code', async () => {
+    await start();
+    const { site, clock } = h.t;
+    cloud.replies.set('code_url', { code_url: 'https://s.bolink.example/q/A1' });
+    expect(await ext.codeUrl('out-1')).toBe('https://s.bolink.example/q/A1');
+    expect(cloud.of('code_url')[0].data).toEqual({ type: 1, channel_id: 'A1' });
+    clock.now = T('2026-03-02 08:00:00');
+    const orderNo = site.enter({
+      plate: '京E55555',
+      laneId: 'in-1',
+      time: clock.now,
+      actor: { kind: 'lane' },
+    }).order!.orderNo;
+    clock.now = T('2026-03-02 09:00:00');
+    await expect(ext.chargeAtExit({ orderNo, laneId: 'out-1', payType: 'sweepcode' })).rejects.toThrow(
+      /付款码/,
+    );
+    await ext.chargeAtExit({
+      orderNo,
+      laneId: 'out-1',
+      payType: 'sweepcode',
+      authCode: '134567890123456789',
+    });
+    expect(cloud.of('outpark')[0].data).toMatchObject({
+      pay_type: 'sweepcode',
+      auth_code: '134567890123456789',
+      order_id: orderNo,
+    });
+  });
+
   it('keeps polling through the cloud being down', async () => {
     await start();
     await waitFor(() => cloud.polls >= 1, 5000, 'first poll');
