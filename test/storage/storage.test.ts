@@ -58,10 +58,11 @@ describe('storage', () => {
        let n = 0; let stop = false;
        parentPort.on('message', () => { stop = true; });
        (function loop() { for (let i = 0; i < 200; i++) ins.run(Date.now(), 'x'.repeat(200)); n += 200;
+         if (n === 200) parentPort.postMessage('writing');
          if (stop) { db.close(); parentPort.postMessage(n); } else setImmediate(loop); })();`,
       { eval: true },
     );
-    await new Promise((r) => setTimeout(r, 150));
+    await new Promise((r) => worker.once('message', r));
     const reader = openDb(file);
     const target = join(d, 'copy.db');
     await backup(reader, target);
