@@ -428,7 +428,8 @@ export class BoothServer {
             entry.stop();
             return;
           }
-          res.write(`: ping ${this.now()}\n\n`);
+          // doubles as the keep-alive: the page's clock follows the site's, not the booth PC's
+          send('clock', this.now());
         }, this.pingMs);
         const entry = {
           res,

@@ -46,7 +46,8 @@ async function showApp(user) {
     toast(e.message, 'error');
   }
   connect();
-  go(store.view);
+  // every login starts at the live view, whoever used the console before
+  go('live');
 }
 
 function applyState(state) {
@@ -55,6 +56,7 @@ function applyState(state) {
   clear($('site-name'), state.site.name);
   document.title = `岗亭收费台 · ${state.site.name}`;
   renderSpaces();
+  tick();
 }
 
 function renderSpaces() {
@@ -128,6 +130,10 @@ function connect() {
     current?.update?.('today');
   });
   on('alert', (a) => toast(a.message, 'error', 10000));
+  on('clock', (now) => {
+    setSiteClock(undefined, now);
+    tick();
+  });
   on('logout', (m) => showLogin(m.message));
 }
 

@@ -77,7 +77,7 @@ export function cardsView(main) {
                 h('td', c.phone ?? ''),
                 h('td', c.carTypeName),
                 h('td.plates', c.plates.map((p) => plateChip(p))),
-                h('td', `${fmtShort(c.validFrom)} 至 ${fmtShort(c.validTo)}`),
+                h('td', c.validFrom || c.validTo ? `${fmtShort(c.validFrom)} 至 ${fmtShort(c.validTo)}` : '长期'),
                 h('td.num', c.carType === 3 ? yuan(c.balance) : c.carType === 6 ? `${c.countLeft ?? 0} 次` : '—'),
                 h('td', String(c.spaces)),
                 h('td', c.remark ?? ''),
@@ -99,7 +99,7 @@ export function cardsView(main) {
       },
       err,
     );
-  main.append(h('h2.view-title', '固定车（月租/储值/计次等）'), readOnlyNote(), filterBar([field('车牌', plate), field('卡号', cardNo), field('类型', type)], load, '新增固定车', () => cardForm(undefined, () => load())), err, box);
+  main.append(...[h('h2.view-title', '固定车（月租/储值/计次等）'), readOnlyNote(), filterBar([field('车牌', plate), field('卡号', cardNo), field('类型', type)], load, '新增固定车', () => cardForm(undefined, () => load())), err, box].filter(Boolean));
   load();
   return {};
 }
@@ -234,7 +234,7 @@ export function blacklistView(main) {
       },
       err,
     );
-  main.append(h('h2.view-title', '黑名单'), readOnlyNote(), filterBar([field('车牌', plate)], load, '加入黑名单', () => blacklistForm(undefined, () => load())), err, box);
+  main.append(...[h('h2.view-title', '黑名单'), readOnlyNote(), filterBar([field('车牌', plate)], load, '加入黑名单', () => blacklistForm(undefined, () => load())), err, box].filter(Boolean));
   load();
   return {};
 }
@@ -310,7 +310,7 @@ export function bookingsView(main) {
       },
       err,
     );
-  main.append(h('h2.view-title', '预约车'), readOnlyNote(), filterBar([field('车牌', plate)], load, '新增预约', () => bookingForm(undefined, () => load())), err, box);
+  main.append(...[h('h2.view-title', '预约车'), readOnlyNote(), filterBar([field('车牌', plate)], load, '新增预约', () => bookingForm(undefined, () => load())), err, box].filter(Boolean));
   load();
   return {};
 }

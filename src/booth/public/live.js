@@ -1,6 +1,6 @@
 // Live view (lanes, free spaces, devices, today's totals), the exit panel for the car waiting at an exit,
 // and the manual gate dialog.
-import { api, busy, clear, field, fmtShort, fmtStay, fmtTime, h, modal, modalOpen, photo, plateChip, reasonPicker, serial, toast, toFen, yuan } from './util.js';
+import { api, busy, clear, field, fmtShort, fmtSpan, fmtStay, fmtTime, h, modal, modalOpen, photo, plateChip, reasonPicker, serial, toast, toFen, yuan } from './util.js';
 import { store } from './store.js';
 
 const GATE = { opened: '已开闸', closed: '已关闸', moving: '运动中', unknown: '状态未知' };
@@ -33,7 +33,7 @@ export function view(main) {
     const t = store.state?.today;
     clear(
       todayBox,
-      h('h3', '今日本人'),
+      h('h3', '我的今日收费'),
       h(
         'div.stats',
         stat('现金收费', t ? yuan(t.cash.amount) : '—', t ? `${t.cash.count} 笔` : ''),
@@ -143,7 +143,7 @@ export function gateDialog(lane, command) {
   reason.addEventListener('input', () => clear(err));
   reason.addEventListener('keydown', (e) => e.key === 'Enter' && ok.click());
   m.body.append(
-    h('p.lead', `车道：${lane.name}  当前：${GATE[lane.gate] ?? GATE.unknown}`),
+    h('p.lead.pair', h('span', `车道：${lane.name}`), h('span', `当前：${GATE[lane.gate] ?? GATE.unknown}`)),
     field('原因', reason, '手动操作会记录操作员和原因，并上报平台'),
     reasonPicker(reason, GATE_REASONS[command] ?? []),
     err,
@@ -178,10 +178,12 @@ function waitingPanel(lane, v, exitImage) {
   const lines = q.lines?.length
     ? h(
         'table.fee',
-        h('thead', h('tr', h('th', '计费时段'), h('th', '起止'), h('th', '计费单位'), h('th.num', '金额'))),
+        h('thead', h('tr', h('th', '计费时段'), h('th', '起止'), h('th.num', '计费单位'), h('th.num', '金额'))),
         h(
           'tbody',
-          q.lines.map((ln) => h('tr', h('td', ln.period === 'cap' ? '封顶调整' : ln.period === 'perEntry' ? '按次' : ln.period), h('td', `${fmtShort(ln.from)} – ${fmtShort(ln.to)}`), h('td', String(ln.units)), h('td.num', yuan(ln.amount)))),
+          q.lines.map((ln) =>
+            h('tr', h('td', ln.period === 'cap' ? '封顶调整' : ln.period === 'perEntry' ? '按次' : ln.period), h('td', `${fmtSpan(ln.from, o.entryTime)} – ${fmtSpan(ln.to, o.entryTime)}`), h('td.num', String(ln.units)), h('td.num', yuan(ln.amount))),
+          ),
         ),
       )
     : h('p.muted', q.total === 0 ? '免费时段内或固定车，无费用' : '无明细');
@@ -193,11 +195,9 @@ function waitingPanel(lane, v, exitImage) {
     h('dt', '已付'),
     h('dd', yuan(q.paid)),
     q.discountMoney ? [h('dt', '优惠'), h('dd', yuan(q.discountMoney))] : null,
-    h('dt.due', '应缴'),
-    h('dd.due', { id: 'exit-due' }, yuan(due)),
   );
+  const dueBox = h('div.duebox', h('span.label', '应缴'), h('b', { id: 'exit-due' }, yuan(due)));
 
-  const action = h('div.exit-actions');
   const sub = h('div.sub-action');
   const err = h('div.error', { role: 'alert', id: 'exit-error' });
 
@@ -230,15 +230,15 @@ function waitingPanel(lane, v, exitImage) {
     due > 0
       ? h(
           'div.cash',
-          h('h3', '现金收费'),
-          h('div.row', field('实收(元)', received), h('div.changebox', h('span.label', '找零'), change)),
+          dueBox,
+          h('div.row', field('实收现金(元)', received), h('div.changebox', h('span.label', '找零'), change)),
           h('div.chips', quick.map((v) => h('button.chip.big', { type: 'button', onclick: () => { received.value = (v / 100).toFixed(2); updateChange(); } }, v === due ? `应缴 ${yuan(v)}` : yuan(v)))),
           cashBtn,
         )
       : h(
           'div.cash',
-          h('h3', '已缴清'),
-          h('p', q.paid > 0 ? `已付 ${yuan(q.paid)}，可直接放行` : '无需缴费'),
+          dueBox,
+          h('p.lead', q.paid > 0 ? `已付 ${yuan(q.paid)}，可直接放行` : '无需缴费，可直接放行'),
           (() => {
             const b = h('button.btn.primary.huge', { type: 'button', id: 'paid-confirm' }, '放行开闸');
             b.addEventListener('click', () =>
@@ -273,7 +273,7 @@ function waitingPanel(lane, v, exitImage) {
     clear(
       sub,
       h('h3', label),
-      kind === 'abnormal' ? h('p.muted', '异常放行：应收记为欠费，上报平台为异常放行') : h('p.muted', `应收 ${yuan(due)} 记为免收`),
+      kind === 'abnormal' ? h('p.muted', `不收费放行，记录应收 ${yuan(due)}，上报平台为“异常放行”`) : h('p.muted', `应收 ${yuan(due)} 记为免收`),
       field('原因', reason),
       reasonPicker(reason, kind === 'free' ? FREE_REASONS : ABNORMAL_REASONS),
       go,
@@ -316,29 +316,26 @@ function waitingPanel(lane, v, exitImage) {
     find();
   };
 
-  clear(
-    action,
-    cashBox,
+  // one screen, no scrolling: photos | the stay and its fee | the money; the rarer actions below
+  m.body.append(
+    h(
+      'div.exit-layout',
+      h('div.photos', photo(o.entryImage, `入场 ${fmtTime(o.entryTime)}`), photo(exitImage ?? o.exitImage, '出场抓拍')),
+      h(
+        'div.facts',
+        h('div.plate-line', plateChip(o.plate, o.plateColour, true), h('span.type', o.carTypeName)),
+        h('dl.kv', h('dt', '入场时间'), h('dd', fmtTime(o.entryTime)), h('dt', '计费至'), h('dd', fmtTime(q.at)), h('dt', '停车时长'), h('dd.stay', fmtStay(q.stayMinutes)), h('dt', '订单号'), h('dd.mono', o.orderNo)),
+        h('div.fee-box', lines, summary),
+      ),
+      cashBox,
+    ),
     h(
       'div.others',
       h('button.btn.secondary.big', { type: 'button', id: 'btn-free', onclick: () => releaseForm('free') }, '免费放行'),
       h('button.btn.secondary.big', { type: 'button', id: 'btn-abnormal', onclick: () => releaseForm('abnormal') }, '异常放行'),
       h('button.btn.secondary.big', { type: 'button', id: 'btn-plate', onclick: plateForm }, '更正车牌'),
     ),
-  );
-
-  m.body.append(
-    h('div.exit-grid',
-      h('div.photos', photo(o.entryImage, `入场 ${fmtTime(o.entryTime)}`), photo(exitImage ?? o.exitImage, '出场抓拍')),
-      h(
-        'div.facts',
-        h('div.plate-line', plateChip(o.plate, o.plateColour, true), h('span.type', o.carTypeName)),
-        h('dl.kv', h('dt', '入场时间'), h('dd', fmtTime(o.entryTime)), h('dt', '计费至'), h('dd', fmtTime(q.at)), h('dt', '停车时长'), h('dd', fmtStay(q.stayMinutes)), h('dt', '订单号'), h('dd.mono', o.orderNo)),
-        h('div.fee-box', lines, summary),
-      ),
-    ),
     err,
-    action,
     sub,
   );
 }
@@ -396,18 +393,18 @@ function noEntryPanel(lane, data) {
   );
   m.body.append(
     h(
-      'div.exit-grid',
+      'div.exit-layout',
       h('div.photos', photo(data.exitImage, '出场抓拍')),
       h(
         'div.facts',
-        h('p.lead', '未找到该车的入场记录。请核对车牌：选择下面的在场车辆，或按最低收费放行。'),
+        h('p.lead', '未找到该车的入场记录。请核对车牌：是下面的在场车辆就点选它，否则按最低收费放行。'),
         h('div.row', field('车牌', input), find),
         h('h3', '在场相似车辆'),
         cands,
       ),
+      h('div.cash', h('div.duebox', h('span.label', '最低收费'), h('b', yuan(fee))), field('原因', reason), reasonPicker(reason, NO_ENTRY_REASONS), charge),
     ),
     err,
-    h('div.exit-actions', h('div.cash', h('h3', `按最低收费放行（${yuan(fee)}）`), field('原因', reason), reasonPicker(reason, NO_ENTRY_REASONS), charge)),
   );
 }
 

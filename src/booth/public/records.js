@@ -1,5 +1,5 @@
 // In-park and history search: plate fragment, card number, entry time range; photos on every row.
-import { api, busy, clear, field, fmtShort, fmtStay, fmtTime, h, modal, photo, plateChip, qs, siteNow, yuan } from './util.js';
+import { api, busy, clear, field, fmtShort, fmtStay, fmtTime, h, modal, photo, plateChip, qs, siteNow, toast, yuan } from './util.js';
 import { RELEASE, openExit } from './live.js';
 import { store } from './store.js';
 
@@ -46,7 +46,7 @@ export function view(main) {
                   h('td', o.carTypeName),
                   h('td', fmtShort(o.entryTime)),
                   h('td', fmtShort(o.exitTime)),
-                  h('td', fmtStay(Math.floor(((o.exitTime ?? siteNow()) - o.entryTime) / 60000))),
+                  h('td', fmtStay(Math.max(0, Math.floor(((o.exitTime ?? siteNow()) - o.entryTime) / 60000)))),
                   h('td', h(`span.badge.st-${o.state}`, STATE[o.state] ?? o.state)),
                   h('td.num', yuan(o.paid)),
                   h('td', h('button.btn.secondary', { type: 'button', onclick: () => detail(o.orderNo) }, '详情')),
@@ -81,11 +81,17 @@ export function view(main) {
   return {};
 }
 
+function laneName(id) {
+  if (!id) return '';
+  return store.state?.lanes?.find((l) => l.laneId === id)?.name ?? id;
+}
+
 export async function detail(orderNo) {
   let v;
   try {
     v = await api('GET', `/api/orders/${encodeURIComponent(orderNo)}`);
-  } catch {
+  } catch (e) {
+    toast(e.message, 'error');
     return;
   }
   const o = v.order;
@@ -94,7 +100,7 @@ export async function detail(orderNo) {
   const exitLanes = (store.state?.lanes ?? []).filter((l) => l.direction === 'exit');
   m.body.append(
     h(
-      'div.exit-grid',
+      'div.detail-grid',
       h('div.photos', photo(o.entryImage, `入场 ${fmtTime(o.entryTime)}`), photo(o.exitImage, o.exitTime ? `出场 ${fmtTime(o.exitTime)}` : '尚未出场')),
       h(
         'div.facts',
@@ -102,9 +108,9 @@ export async function detail(orderNo) {
         h(
           'dl.kv',
           h('dt', '入场'),
-          h('dd', `${fmtTime(o.entryTime)} ${o.entryLane ?? ''}`),
+          h('dd', `${fmtTime(o.entryTime)} ${laneName(o.entryLane)}`),
           h('dt', '出场'),
-          h('dd', o.exitTime ? `${fmtTime(o.exitTime)} ${o.exitLane ?? ''}` : '—'),
+          h('dd', o.exitTime ? `${fmtTime(o.exitTime)} ${laneName(o.exitLane)}` : '—'),
           h('dt', '停车时长'),
           h('dd', fmtStay(q.stayMinutes)),
           o.cardNo ? [h('dt', '卡号'), h('dd', o.cardNo)] : null,

@@ -1,5 +1,5 @@
 // Shift report (printable) and, for admins, the staff accounts.
-import { api, busy, clear, field, fmtTime, h, modal, qs, siteNow, startOfDayInput, toLocalInput, toast, yuan } from './util.js';
+import { api, busy, clear, field, fmtTime, h, modal, qs, startOfDayInput, toast, yuan } from './util.js';
 import { store, ROLE_NAME } from './store.js';
 
 const ACTION = {
@@ -32,7 +32,8 @@ const ACTION = {
 
 export function shiftView(main) {
   const from = h('input', { id: 's-from', type: 'datetime-local', value: startOfDayInput() });
-  const to = h('input', { id: 's-to', type: 'datetime-local', value: toLocalInput(siteNow() + 60_000) });
+  // empty means "until now", so a report left open and re-run still includes the latest cars
+  const to = h('input', { id: 's-to', type: 'datetime-local', title: '留空表示至今' });
   const who = h('select', { id: 's-operator' }, h('option', { value: store.user.username }, store.user.displayName || store.user.username));
   const go = h('button.btn.primary.big', { type: 'submit', id: 's-go' }, '生成报表');
   const print = h('button.btn.secondary.big', { type: 'button', id: 's-print', onclick: () => window.print() }, '打印');
@@ -60,7 +61,7 @@ export function shiftView(main) {
     const rows = r.entries.filter((e) => e.action.startsWith('release-') || e.action.startsWith('gate-') || e.action === 'exit-no-entry' || e.action === 'correct-plate');
     clear(
       box,
-      h('div.print-head', h('h2', `${store.state?.site?.name ?? ''} 交班报表`), h('p', `收费员：${opName}  时段：${fmtTime(r.from)} 至 ${fmtTime(r.to)}  打印时间：${fmtTime(r.generatedAt)}`)),
+      h('div.print-head', h('h2', `${store.state?.site?.name ?? ''} 交班报表`), h('p.pair', h('span', `收费员：${opName}`), h('span', `时段：${fmtTime(r.from)} 至 ${fmtTime(r.to)}`), h('span', `打印时间：${fmtTime(r.generatedAt)}`))),
       h(
         'div.stats.report-stats',
         h('div.stat', h('span.label', '现金收费'), h('b', { id: 'r-cash' }, yuan(r.cash.amount)), h('span.unit', `${r.cash.count} 笔`)),
@@ -93,7 +94,7 @@ export function shiftView(main) {
       h('div.sign', h('span', '交班人签字：'), h('span', '接班人签字：'), h('span', '日期：')),
     );
   };
-  main.append(h('h2.view-title', '交班报表'), h('form.filters', { onsubmit: (e) => { e.preventDefault(); run(); } }, field('收费员', who), field('从', from), field('到', to), go, print), err, box);
+  main.append(h('h2.view-title', '交班报表'), h('form.filters', { onsubmit: (e) => { e.preventDefault(); run(); } }, field('收费员', who), field('从', from), field('到（留空为至今）', to), go, print), err, box);
   run();
   return {};
 }

@@ -73,6 +73,12 @@ export function fmtTime(ms, withDate = true) {
   const p = parts(ms);
   return withDate ? `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}` : `${p.hour}:${p.minute}:${p.second}`;
 }
+/** "HH:mm" on the day of `ref`, "MM-dd HH:mm" on other days */
+export function fmtSpan(ms, ref) {
+  const p = parts(ms);
+  const r = parts(ref ?? ms);
+  return p.year === r.year && p.month === r.month && p.day === r.day ? `${p.hour}:${p.minute}` : `${p.month}-${p.day} ${p.hour}:${p.minute}`;
+}
 export function fmtShort(ms) {
   if (!ms) return '—';
   const p = parts(ms);
