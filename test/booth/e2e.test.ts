@@ -126,6 +126,12 @@ describe.skipIf(!haveChromium)('booth console in Chromium', () => {
     await page.fill('#cash-received', '50');
     await expect.poll(() => page.textContent('#cash-change')).toBe(yuan(5000 - fee));
     await shot('exit-fee');
+    // a common booth screen: the panel still fits, confirm button included, with no scrolling
+    await page.setViewportSize({ width: 1366, height: 768 });
+    const box = await page.locator('#cash-confirm').boundingBox();
+    expect(box!.y + box!.height).toBeLessThanOrEqual(768);
+    expect(await page.evaluate('document.querySelector("#modal").scrollHeight <= innerHeight')).toBe(true);
+    await page.setViewportSize({ width: 1600, height: 900 });
 
     // not enough money: refused in the page before anything is recorded
     await page.fill('#cash-received', '1');

@@ -278,6 +278,7 @@ function waitingPanel(lane, v, exitImage) {
       reasonPicker(reason, kind === 'free' ? FREE_REASONS : ABNORMAL_REASONS),
       go,
     );
+    go.scrollIntoView({ block: 'nearest' });
     reason.focus();
   };
 
@@ -312,6 +313,7 @@ function waitingPanel(lane, v, exitImage) {
       t = setTimeout(find, 250);
     });
     clear(sub, h('h3', '更正车牌'), h('div.row', field('正确车牌', input), save), cands);
+    save.scrollIntoView({ block: 'nearest' });
     input.focus();
     find();
   };
@@ -326,14 +328,14 @@ function waitingPanel(lane, v, exitImage) {
         h('div.plate-line', plateChip(o.plate, o.plateColour, true), h('span.type', o.carTypeName)),
         h('dl.kv', h('dt', '入场时间'), h('dd', fmtTime(o.entryTime)), h('dt', '计费至'), h('dd', fmtTime(q.at)), h('dt', '停车时长'), h('dd.stay', fmtStay(q.stayMinutes)), h('dt', '订单号'), h('dd.mono', o.orderNo)),
         h('div.fee-box', lines, summary),
+        h(
+          'div.others',
+          h('button.btn.secondary.big', { type: 'button', id: 'btn-free', onclick: () => releaseForm('free') }, '免费放行'),
+          h('button.btn.secondary.big', { type: 'button', id: 'btn-abnormal', onclick: () => releaseForm('abnormal') }, '异常放行'),
+          h('button.btn.secondary.big', { type: 'button', id: 'btn-plate', onclick: plateForm }, '更正车牌'),
+        ),
       ),
       cashBox,
-    ),
-    h(
-      'div.others',
-      h('button.btn.secondary.big', { type: 'button', id: 'btn-free', onclick: () => releaseForm('free') }, '免费放行'),
-      h('button.btn.secondary.big', { type: 'button', id: 'btn-abnormal', onclick: () => releaseForm('abnormal') }, '异常放行'),
-      h('button.btn.secondary.big', { type: 'button', id: 'btn-plate', onclick: plateForm }, '更正车牌'),
     ),
     err,
     sub,
