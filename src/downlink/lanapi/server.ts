@@ -11,6 +11,7 @@ import { SiteError, type OrderRecord, type QuoteResult } from '../../site/api.js
 import { formatLocal, parseLocal } from '../../core/clock.js';
 import { fenToYuan, yuanToFen } from '../../core/money.js';
 import { lanVerify, type LanEnvelope } from '../../codecs/lanapi.js';
+import { durableResponses } from '../durable.js';
 
 export type LanApiConfig = z.infer<typeof lanapiSchema>;
 
@@ -193,6 +194,8 @@ export function createLanApiApp(o: {
 
   const app = express();
   app.disable('x-powered-by');
+  // no answer before the payment it acknowledges is on disk (group commit in the daemon)
+  app.use(durableResponses(() => site.durable()));
   // GET with a JSON body is what the vendor documents; body-parser reads bodies on any method
   app.use(express.json({ limit: '256kb', type: () => true }));
   app.all('/Api/V2/OpenApi/:name', (req: Request, res: Response) => {
