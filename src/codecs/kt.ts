@@ -6,6 +6,7 @@
 // base64 split by line breaks, '+' turned into ' ' by a form decoder, URL-safe base64, an IV of the day before
 // or after (a client that computed its IV once at start-up, or clocks either side of midnight), UTF-8 instead of
 // GB2312, JSON with trailing commas, and the three body shapes (JSON {"data"}, form data=, bare text).
+import { isUtf8 } from 'node:buffer';
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import iconv from 'iconv-lite';
 import { formatLocal, localParts } from '../core/clock.js';
@@ -104,8 +105,6 @@ export function ktDecryptBytes(cipher: Buffer, key: string, iv: string): Buffer 
   }
 }
 
-const utf8Strict = new TextDecoder('utf-8', { fatal: true });
-
 /**
  * Bytes → text. GB2312 is the standard; the 2017 Node client sends UTF-8. UTF-8 wins only when the bytes are
  * strictly valid UTF-8 and carry at least one 3-byte character (all CJK is): GB2312 text almost never satisfies
@@ -120,11 +119,10 @@ export function decodeKtText(bytes: Buffer): { text: string; charset: KtCharset 
     }
   }
   if (ascii) return { text: bytes.toString('latin1'), charset: 'gb2312' };
-  try {
-    const u = utf8Strict.decode(bytes);
+  // isUtf8 first: a throwing strict decoder costs more than the whole decryption
+  if (isUtf8(bytes)) {
+    const u = bytes.toString('utf8');
     if (/[\u0800-\uffff]/.test(u)) return { text: u, charset: 'utf-8' };
-  } catch {
-    // not UTF-8
   }
   // GB18030 decodes every GB2312 and GBK byte sequence the same way and never fails on the rare extension chars
   return { text: iconv.decode(bytes, 'gb18030'), charset: 'gb2312' };

@@ -68,9 +68,10 @@ export function ktTimeField(tz: string) {
 }
 
 /** KT examples mix "ValidFrom"/"validFrom", "bookid"/"bookId": match keys case-insensitively to the schema's. */
-export function normalizeKeys(data: unknown, keys: readonly string[]): unknown {
+export function normalizeKeys(data: unknown, keys: readonly string[] | ReadonlyMap<string, string>): unknown {
   if (!data || typeof data !== 'object' || Array.isArray(data)) return data;
-  const byLower = new Map(keys.map((k) => [k.toLowerCase(), k]));
+  const byLower =
+    keys instanceof Map ? keys : new Map((keys as readonly string[]).map((k) => [k.toLowerCase(), k]));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(data as Record<string, unknown>)) {
     const canon = byLower.get(k.toLowerCase()) ?? k;
@@ -98,9 +99,20 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], input: unkno
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 /** Constant-time check of the user/pwd headers: both compared on equal-length digests, no early exit. */
 export function credentialsMatch(user: unknown, pwd: unknown, want: { user: string; pwd: string }): boolean {
-  const u = timingSafeEqual(digest(typeof user === 'string' ? user : ''), digest(want.user));
-  const p = timingSafeEqual(digest(typeof pwd === 'string' ? pwd : ''), digest(want.pwd));
-  return u && p && typeof user === 'string' && typeof pwd === 'string';
+  return credentialsChecker(want)(user, pwd);
+}
+/** The same check with the expected digests computed once (the downlink's hot path). */
+export function credentialsChecker(want: {
+  user: string;
+  pwd: string;
+}): (user: unknown, pwd: unknown) => boolean {
+  const wu = digest(want.user);
+  const wp = digest(want.pwd);
+  return (user, pwd) => {
+    const u = timingSafeEqual(digest(typeof user === 'string' ? user : ''), wu);
+    const p = timingSafeEqual(digest(typeof pwd === 'string' ? pwd : ''), wp);
+    return u && p && typeof user === 'string' && typeof pwd === 'string';
+  };
 }
 
 // ---------------------------------------------------------------- bills

@@ -1,6 +1,8 @@
 // The KT uplink HTTP client: POST <url>/<ReportName>, JSON {"data": 3DES(base64)}, user/pwd headers.
 // A report counts as delivered only on resCode 0; anything else (HTTP error, timeout, unreadable reply,
 // resCode ≠ 0) throws, and the outbox retries it.
+import http from 'node:http';
+import https from 'node:https';
 import { ktEncode, parseLenientJson, type KtReply } from '../../codecs/kt.js';
 
 export class KtRemoteError extends Error {
@@ -44,43 +46,62 @@ export function readKtReply(text: string): KtReply {
   return { resCode: Number(m[1]), resMsg: msg, data: null };
 }
 
+const CERTAIN = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+
 export class KtClient {
   private readonly now: () => number;
+  private readonly base: URL;
+  // node:http with a keep-alive pool: a drained backlog is thousands of small posts to one host
+  private readonly agent: http.Agent;
+
   constructor(private readonly o: KtClientOptions) {
     this.now = o.now ?? Date.now;
+    this.base = new URL(o.url.replace(/\/+$/, '') + '/');
+    const Agent = this.base.protocol === 'https:' ? https.Agent : http.Agent;
+    this.agent = new Agent({ keepAlive: true, maxSockets: 32, keepAliveMsecs: 10_000 });
   }
 
   /** Post one report; resolves with the reply when resCode is 0. */
   async post(name: string, data: unknown, timeoutMs = this.o.timeoutMs): Promise<KtReply> {
     const body = JSON.stringify({ data: ktEncode(data, this.o.key, this.now(), this.o.timezone) });
-    const url = `${this.o.url.replace(/\/+$/, '')}/${name}`;
-    let res: globalThis.Response;
-    const ac = new AbortController();
-    const timer = setTimeout(() => ac.abort(), timeoutMs);
-    let text: string;
-    try {
-      res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json;charset=utf-8', user: this.o.user, pwd: this.o.pwd },
-        body,
-        signal: ac.signal,
-      });
-      text = await res.text();
-    } catch (e) {
-      const aborted = ac.signal.aborted;
-      const code = (e as { cause?: { code?: string } }).cause?.code;
-      // refused / unreachable: the request never reached the cloud; anything else may have
-      const certain =
-        code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH';
-      throw new KtRemoteError(
-        aborted ? `${name}: 超时 (${timeoutMs} ms)` : `${name}: ${code ?? (e as Error).message}`,
-        !certain,
+    const url = new URL(name, this.base);
+    const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      let sent = false;
+      const req = (url.protocol === 'https:' ? https : http).request(
+        url,
+        {
+          method: 'POST',
+          agent: this.agent,
+          headers: {
+            'content-type': 'application/json;charset=utf-8',
+            'content-length': Buffer.byteLength(body),
+            user: this.o.user,
+            pwd: this.o.pwd,
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+          );
+          res.on('error', (e) => reject(new KtRemoteError(`${name}: ${e.message}`, true)));
+        },
       );
-    } finally {
-      clearTimeout(timer);
-    }
-    if (res.status >= 400 && !/resCode/.test(text))
-      throw new KtRemoteError(`${name}: HTTP ${res.status}`, res.status >= 500);
+      const timer = setTimeout(() => req.destroy(new Error('timeout')), timeoutMs);
+      req.on('close', () => clearTimeout(timer));
+      req.on('finish', () => (sent = true));
+      req.on('error', (e: NodeJS.ErrnoException) => {
+        if (e.message === 'timeout')
+          return reject(new KtRemoteError(`${name}: 超时 (${timeoutMs} ms)`, true));
+        // refused / unreachable: the request never reached the cloud; anything else may have
+        const certain = (e.code !== undefined && CERTAIN.has(e.code)) || !sent;
+        reject(new KtRemoteError(`${name}: ${e.code ?? e.message}`, !certain));
+      });
+      req.end(body);
+    });
+    if (status >= 400 && !/resCode/.test(text))
+      throw new KtRemoteError(`${name}: HTTP ${status}`, status >= 500);
     const reply = readKtReply(text);
     if (reply.resCode !== 0)
       throw new KtRemoteError(
@@ -89,6 +110,10 @@ export class KtClient {
         reply.resCode,
       );
     return reply;
+  }
+
+  close(): void {
+    this.agent.destroy();
   }
 }
 
