@@ -65,6 +65,7 @@ export class Daemon {
       const face = entry.factory(ctx);
       this.faces.push(face);
       if (face.sender) senders.push(face.sender);
+      if (face.onExitDue) this.lanes.addExitHook(face.onExitDue);
     }
     this.dispatcher = new OutboxDispatcher({ store: this.store, logger, senders, now });
     this.site.setOutboxStreams(senders.map((s) => ({ stream: s.stream, kinds: s.kinds })));

@@ -7,6 +7,7 @@ import type { Config } from '../config/schema.js';
 import type { Site } from '../site/site.js';
 import type { DeviceManager } from '../devices/manager.js';
 import type { StreamSender } from '../uplink/dispatcher.js';
+import type { ExitDueHook } from '../lanes/lane-manager.js';
 
 export interface ComponentHealth {
   status: 'ok' | 'degraded' | 'down';
@@ -39,6 +40,8 @@ export interface Face {
   sender?: StreamSender;
   /** background work: cron reports, long polls, own HTTP servers */
   extensions?: Extension[];
+  /** a car waits at an exit with money due: this cloud may settle it (auto-pay); true when paid */
+  onExitDue?: ExitDueHook;
 }
 
 export type FaceFactory = (ctx: FaceContext) => Face;

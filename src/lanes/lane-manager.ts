@@ -90,10 +90,8 @@ class Lane {
     this.status.message = r.decision.message;
     if (r.decision.code === 'wait-payment' && r.order && r.quote) {
       this.mgr.setWaiting(this, { orderNo: r.order.orderNo, plate: r.order.plate, due: r.decision.due ?? r.quote.due, since: time });
-      if (r.order.autoPay) {
-        // the cloud charges at the exit; answer the camera at once and open when the money is confirmed
-        void this.mgr.tryHooks(r.order, r.quote);
-      }
+      // a cloud may charge at the exit (auto-pay); answer the camera at once and open when the money is in
+      void this.mgr.tryHooks(r.order, r.quote);
     } else if (r.decision.code === 'deny-no-entry') {
       this.status.waiting = { orderNo: '', plate, due: r.decision.due ?? 0, since: time };
     } else if (r.decision.open) {
