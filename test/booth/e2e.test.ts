@@ -42,9 +42,9 @@ const pageErrors: string[] = [];
 
 async function shot(name: string) {
   // toasts from earlier steps would otherwise cover the screen being documented
-  await page.evaluate("document.getElementById('toasts')?.replaceChildren()");
+  await page.evaluate(() => (globalThis as any).document.getElementById('toasts')?.replaceChildren());
   // photos arrive through the image proxy; wait for them so the pictures are not half drawn
-  await page.waitForFunction('[...document.images].every((i) => i.complete)', undefined, { timeout: 5000 }).catch(() => undefined);
+  await page.waitForFunction(() => [...(globalThis as any).document.images].every((i: any) => i.complete), undefined, { timeout: 5000 }).catch(() => undefined);
   await page.screenshot({ path: join(shots, `${name}.png`) });
 }
 async function tab(view: string) {
@@ -130,7 +130,7 @@ describe.skipIf(!haveChromium)('booth console in Chromium', () => {
     await page.setViewportSize({ width: 1366, height: 768 });
     const box = await page.locator('#cash-confirm').boundingBox();
     expect(box!.y + box!.height).toBeLessThanOrEqual(768);
-    expect(await page.evaluate('document.querySelector("#modal").scrollHeight <= innerHeight')).toBe(true);
+    expect(await page.evaluate(() => (globalThis as any).document.querySelector('#modal').scrollHeight <= (globalThis as any).innerHeight)).toBe(true);
     await page.setViewportSize({ width: 1600, height: 900 });
 
     // not enough money: refused in the page before anything is recorded
@@ -222,6 +222,43 @@ describe.skipIf(!haveChromium)('booth console in Chromium', () => {
     await page.waitForSelector('.modal .detail-grid');
     await shot('search-detail');
     await page.keyboard.press('Escape');
+  });
+
+  it('picks the right car among look-alikes and lets it out free, with a reason', async () => {
+    const before = cars.gateCommands().length;
+    cars.arriveAtExit('粤B12348', T('2026-03-02 10:40'));
+    const noEntry = page.locator('.modal[data-panel="no-entry"]');
+    await noEntry.waitFor();
+    const pick = noEntry.locator('.candlist li', { hasText: '粤B1234S' }).locator('button');
+    await pick.click();
+    const panel = page.locator('.modal[data-panel="exit"]');
+    await panel.waitFor();
+    expect(await panel.locator('.plate-line .plate').textContent()).toBe('粤B1234S');
+    await page.click('#btn-free');
+    await page.click('#free-confirm');
+    await expect.poll(() => page.textContent('#exit-error')).toBe('免费放行必须填写原因');
+    await page.click('.sub-action .chip >> text=内部车辆');
+    await page.click('#free-confirm');
+    await page.waitForSelector('#exit-result');
+    expect(await page.textContent('#exit-result')).toContain('免费放行：内部车辆');
+    expect(cars.gateCommands().slice(before)).toEqual([{ laneId: 'out-1', command: 'open' }]);
+    const order = b.ts.site.searchOrders({ plate: '粤B1234S' }).rows[0];
+    expect(order).toMatchObject({ state: 'out', release: 'free', releaseReason: '内部车辆' });
+    await page.click('#exit-result + .actions button');
+  });
+
+  it('corrects a misread plate from the exit panel', async () => {
+    cars.enter('粤E66661', T('2026-03-02 10:45'));
+    const { orderNo } = cars.arriveAtExit('粤E66661', T('2026-03-02 11:50'));
+    const panel = page.locator('.modal[data-panel="exit"]');
+    await panel.waitFor();
+    await page.click('#btn-plate');
+    await page.fill('#plate-input', '粤E66667');
+    await page.click('#plate-save');
+    await expect.poll(() => panel.locator('.plate-line .plate').textContent()).toBe('粤E66667');
+    expect(b.ts.site.getOrder(orderNo!)!.plate).toBe('粤E66667');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('#modal', { state: 'detached' });
   });
 
   it('cards, blacklist and bookings: operators read, supervisors edit', async () => {

@@ -114,9 +114,21 @@ function laneCard(l) {
   );
 }
 
-/** A car started waiting at an exit: bring its panel up unless the operator is busy with another one. */
+const shown = new Map();
+/**
+ * A car started waiting at an exit: bring its panel up unless the operator is busy with another one.
+ * Once per car: later updates of the same wait (gate moving, a re-read) must not reopen a panel the
+ * operator closed on purpose.
+ */
 export function laneChanged(lane) {
-  if (lane.direction !== 'exit' || !lane.waiting || modalOpen()) return;
+  if (lane.direction !== 'exit') return;
+  if (!lane.waiting) {
+    shown.delete(lane.laneId);
+    return;
+  }
+  const key = `${lane.waiting.orderNo ?? ''}|${lane.waiting.plate ?? ''}`;
+  if (shown.get(lane.laneId) === key || modalOpen()) return;
+  shown.set(lane.laneId, key);
   openExit(lane.laneId);
 }
 
