@@ -134,7 +134,12 @@ export class LiveHub {
   }
 
   laneStatus(): LaneStatus[] {
-    return [...this.lanes.values()];
+    // the driver knows the barrier's position best; the face may have been built before the devices started
+    return [...this.lanes.values()].map((l) => {
+      const id = this.config.lanes.find((c) => c.id === l.laneId)?.gate;
+      const gate = id ? this.devices?.gate?.(id) : undefined;
+      return gate ? { ...l, gate: safeState(gate) } : l;
+    });
   }
   lane(id: string): LaneStatus | undefined {
     return this.lanes.get(id);
