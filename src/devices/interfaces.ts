@@ -14,9 +14,9 @@ export interface DeviceHealth {
 /** KT appendix 1.5 device types. */
 export const KT_DEVICE_TYPE = { pc: 1, camera: 2, led: 3, gate: 4 } as const;
 export type KtDeviceType = (typeof KT_DEVICE_TYPE)[keyof typeof KT_DEVICE_TYPE];
-/** KT PostDeviceState deviceState values we send: 0 offline/fault, 1 online. */
-export function ktDeviceState(h: HealthStatus): 0 | 1 {
-  return h === 'online' ? 1 : 0;
+/** KT PostDeviceState `status`: "0" normal, any other value a fault code (seed 002 §2 1.3); ours: 1 offline, 2 fault. */
+export function ktDeviceStatus(h: HealthStatus): '0' | '1' | '2' {
+  return h === 'online' ? '0' : h === 'offline' ? '1' : '2';
 }
 
 export interface DeviceBase {

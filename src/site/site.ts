@@ -973,9 +973,7 @@ export class Site {
   /** Per-operator shift report from payments and the audit log. */
   shiftReport(from: number, to: number, operator?: string) {
     const audit = this.store.audit.between(from, to, operator);
-    const cash = this.store.db
-      .prepare(`SELECT coalesce(sum(amount),0) s, count(*) n FROM payments WHERE channel = 'cash' AND time >= ? AND time < ? AND (? IS NULL OR operator = ?)`)
-      .get(from, to, operator ?? null, operator ?? null) as { s: number; n: number };
+    const cash = this.store.orders.cashTotals(from, to, operator);
     const count = (action: string) => audit.filter((a) => a.action === action).length;
     return {
       from,
@@ -1019,10 +1017,7 @@ export class Site {
   }
   /** Change orders (找零) created in [from, to) plus every one still pending, oldest first (KT PayChargeReport). */
   listChanges(from: number, to: number): ChangeOrder[] {
-    const rows = this.store.db
-      .prepare(`SELECT change_no FROM change_orders WHERE (created_at >= ? AND created_at < ?) OR state = 'pending' ORDER BY created_at, change_no`)
-      .all(from, to) as Array<{ change_no: string }>;
-    return rows.map((r) => this.store.changeOrders.get(r.change_no)!);
+    return this.store.changeOrders.list(from, to);
   }
   // ---- end KT
 }

@@ -218,4 +218,24 @@ CREATE TABLE cloud_state (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'trigram index on plates for fragment search',
+    // KT GetCarInOutInfoByPlate, the booth's in-park search: '%B123%' over a million stays needs an index;
+    // the trigram tokenizer answers substring LIKE from it (fragments of 3 characters or more).
+    sql: `
+CREATE VIRTUAL TABLE orders_plate_fts USING fts5(plate, content='orders', content_rowid='rowid', tokenize='trigram');
+INSERT INTO orders_plate_fts (rowid, plate) SELECT rowid, plate FROM orders;
+CREATE TRIGGER orders_plate_fts_ins AFTER INSERT ON orders BEGIN
+  INSERT INTO orders_plate_fts (rowid, plate) VALUES (new.rowid, new.plate);
+END;
+CREATE TRIGGER orders_plate_fts_del AFTER DELETE ON orders BEGIN
+  INSERT INTO orders_plate_fts (orders_plate_fts, rowid, plate) VALUES ('delete', old.rowid, old.plate);
+END;
+CREATE TRIGGER orders_plate_fts_upd AFTER UPDATE OF plate ON orders BEGIN
+  INSERT INTO orders_plate_fts (orders_plate_fts, rowid, plate) VALUES ('delete', old.rowid, old.plate);
+  INSERT INTO orders_plate_fts (rowid, plate) VALUES (new.rowid, new.plate);
+END;
+`,
+  },
 ];

@@ -134,6 +134,12 @@ export class ChangeOrdersRepo {
     const r = prep(this.db, `SELECT * FROM change_orders WHERE change_no = ?`).get(changeNo);
     return r ? this.map(r) : undefined;
   }
+  /** change orders created in [from, to), plus every one still pending */
+  list(from: number, to: number): ChangeOrder[] {
+    return (
+      prep(this.db, `SELECT * FROM change_orders WHERE (created_at >= ? AND created_at < ?) OR state = 'pending' ORDER BY created_at, change_no`).all(from, to) as any[]
+    ).map(this.map);
+  }
   mark(changeNo: string, state: 'noticed' | 'reported', at: number, serial?: string): void {
     const col = state === 'noticed' ? 'noticed_at' : 'reported_at';
     prep(this.db, `UPDATE change_orders SET state = ?, ${col} = ?, serial = coalesce(?, serial) WHERE change_no = ?`).run(state, at, serial ?? null, changeNo);

@@ -247,20 +247,30 @@ export class OrdersRepo {
   paidByPlateSince(plate: string, since: number, exceptOrder: string): number {
     return (this.s.paidSince.get(plate, since, exceptOrder) as { s: number }).s;
   }
+  /** cash taken in [from, to), by one operator or all */
+  cashTotals(from: number, to: number, operator?: string): { s: number; n: number } {
+    return prep(this.db, `SELECT coalesce(sum(amount),0) s, count(*) n FROM payments WHERE channel = 'cash' AND time >= ? AND time < ? AND (? IS NULL OR operator = ?)`).get(
+      from, to, operator ?? null, operator ?? null,
+    ) as { s: number; n: number };
+  }
   exitedBetween(from: number, to: number): OrderRecord[] {
     return (this.s.exitedBetween.all(from, to) as OrderRow[]).map(toOrder);
   }
 
-  search(q: OrderSearch & { plateKeyLike?: string }): Page<OrderRecord> {
+  search(q: OrderSearch): Page<OrderRecord> {
     const where: string[] = [];
     const args: Record<string, unknown> = {};
+    const frag = q.plate ? q.plate.replace(/[%_"]/g, '') : '';
+    const byTrigram = [...frag].length >= 3;
     if (q.state) {
-      where.push('state = @state');
+      // unary + keeps the planner off the state index (it matches nearly every row)
+      where.push('+state = @state');
       args.state = q.state;
     }
-    if (q.plate) {
-      where.push('(plate LIKE @plate OR plate_key LIKE @plate)');
-      args.plate = `%${q.plate.replace(/[%_]/g, '')}%`;
+    if (frag) {
+      if (byTrigram) where.push('rowid IN (SELECT rowid FROM orders_plate_fts WHERE plate LIKE @plate)');
+      else where.push('(plate LIKE @plate OR plate_key LIKE @plate)');
+      args.plate = `%${frag}%`;
     }
     if (q.cardNo) {
       where.push('card_no = @cardNo');
@@ -278,8 +288,12 @@ export class OrdersRepo {
     const pageSize = Math.min(Math.max(q.pageSize ?? 20, 1), 500);
     const page = Math.max(q.page ?? 1, 1);
     const total = (prep(this.db, `SELECT count(*) n FROM orders ${w}`).get(args) as { n: number }).n;
-    const rows = prep(this.db, `SELECT * FROM orders ${w} ORDER BY entry_time DESC LIMIT @limit OFFSET @offset`)
-      .all({ ...args, limit: pageSize, offset: (page - 1) * pageSize }) as OrderRow[];
+    const rows = prep(this.db, `SELECT * FROM orders ${w} ORDER BY entry_time DESC LIMIT @limit OFFSET @offset`).all({
+      ...args,
+      limit: pageSize,
+      offset: (page - 1) * pageSize,
+    }) as OrderRow[];
     return { total, page, pageSize, rows: rows.map(toOrder) };
   }
+
 }
