@@ -74,13 +74,30 @@ async function main(): Promise<void> {
     { id: `gate${i}`, type: 'modbus-relay', host: b.addr.host, port: b.addr.port, pulseMs: 50, pollMs: 1000 },
     { id: `led${i}`, type: 'fk-led', transport: 'camera', camera: `cam${i}` },
   ]);
-  const lanes = boards.map((_, i) => ({ id: `in${i}`, direction: 'entry', area: 'a', camera: `cam${i}`, gate: `gate${i}`, display: `led${i}`, dedupeSeconds: 0 }));
+  const lanes = boards.map((_, i) => ({
+    id: `in${i}`,
+    direction: 'entry',
+    area: 'a',
+    camera: `cam${i}`,
+    gate: `gate${i}`,
+    display: `led${i}`,
+    dedupeSeconds: 0,
+  }));
   const cfg = parseConfig(
     JSON.stringify({
-      site: { parkCode: 'BENCH', name: 'bench', dataDir: dir, areas: [{ id: 'a', name: 'a', spaces: 1_000_000 }] },
+      site: {
+        parkCode: 'BENCH',
+        name: 'bench',
+        dataDir: dir,
+        areas: [{ id: 'a', name: 'a', spaces: 1_000_000 }],
+      },
       tariffs: { t: { periods: [{ from: '00:00', to: '00:00', steps: [{ every: 60, price: 100 }] }] } },
       billing: { temp: { small: 't', large: 't' } },
-      servers: { cameras: { host: '127.0.0.1', port: 0 }, downlink: { host: '127.0.0.1', port: 0 }, booth: { host: '127.0.0.1', port: 0 } },
+      servers: {
+        cameras: { host: '127.0.0.1', port: 0 },
+        downlink: { host: '127.0.0.1', port: 0 },
+        booth: { host: '127.0.0.1', port: 0 },
+      },
       devices,
       lanes,
     }),
@@ -92,11 +109,21 @@ async function main(): Promise<void> {
   await daemon.start();
   const perLane = Math.ceil(READS / LANES);
   // every read is a known monthly car entering (distinct plates: each read makes a new stay)
-  const plateOf = (lane: number, k: number) => `京A${String(lane).padStart(2, '0')}${String(k).padStart(4, '0')}`;
+  const plateOf = (lane: number, k: number) =>
+    `京A${String(lane).padStart(2, '0')}${String(k).padStart(4, '0')}`;
   daemon.store.tx(() => {
     for (let lane = 0; lane < LANES; lane++)
       for (let k = 0; k < perLane; k++)
-        daemon.site.addCard({ cardNo: `M${lane}-${k}`, carType: 2, plates: [plateOf(lane, k)], validFrom: Date.now() - 86_400_000, validTo: Date.now() + 30 * 86_400_000 }, { kind: 'cli' });
+        daemon.site.addCard(
+          {
+            cardNo: `M${lane}-${k}`,
+            carType: 2,
+            plates: [plateOf(lane, k)],
+            validFrom: Date.now() - 86_400_000,
+            validTo: Date.now() + 30 * 86_400_000,
+          },
+          { kind: 'cli' },
+        );
   });
   const a = daemon.devices.cameraServerAddress();
   const url = `http://${a.host}:${a.port}/zhenshi`;
@@ -122,7 +149,10 @@ async function main(): Promise<void> {
         const t0 = performance.now();
         const r = await cam.push(plateOf(lane, k), { image });
         if (r.status !== 200 || r.body.Response_AlarmInfoPlate?.info !== 'ok') failures++;
-        const tc = await Promise.race([coilAt, new Promise<number>((res) => setTimeout(() => res(NaN), 5000))]);
+        const tc = await Promise.race([
+          coilAt,
+          new Promise<number>((res) => setTimeout(() => res(NaN), 5000)),
+        ]);
         if (Number.isNaN(tc)) failures++;
         if (k >= WARMUP / LANES) {
           reply.push(r.ms);
@@ -158,8 +188,12 @@ async function main(): Promise<void> {
   row('baseline node:http echo', base);
   row('(a) push → reply with info:"ok"', reply);
   row('(b) push → Modbus OPEN coil written', coil);
-  console.log(`${(perLane * LANES / seconds).toFixed(0)} reads/s over ${seconds.toFixed(1)} s; each lane: read → reply → coil → 60 ms → next read`);
-  console.log(`stays recorded: ${stays} (monthly cars; each read one SQLite transaction with its outbox rows)`);
+  console.log(
+    `${((perLane * LANES) / seconds).toFixed(0)} reads/s over ${seconds.toFixed(1)} s; each lane: read → reply → coil → 60 ms → next read`,
+  );
+  console.log(
+    `stays recorded: ${stays} (monthly cars; each read one SQLite transaction with its outbox rows)`,
+  );
   if (failures) console.log(`failures: ${failures}`);
 }
 

@@ -32,8 +32,15 @@ async function measure(args: string[], cwd: string): Promise<{ readyMs: number; 
     s.bind(sockPath);
   });
   const t0 = performance.now();
-  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, NOTIFY_SOCKET: sockPath }, stdio: 'ignore' });
-  await Promise.race([ready, new Promise((_, rej) => setTimeout(() => rej(new Error('no READY in 20 s')), 20_000))]);
+  const child = spawn(process.execPath, args, {
+    cwd,
+    env: { ...process.env, NOTIFY_SOCKET: sockPath },
+    stdio: 'ignore',
+  });
+  await Promise.race([
+    ready,
+    new Promise((_, rej) => setTimeout(() => rej(new Error('no READY in 20 s')), 20_000)),
+  ]);
   await new Promise((r) => setTimeout(r, 1000));
   const rss = rssMb(child.pid!);
   child.kill('SIGTERM');
@@ -65,5 +72,9 @@ const d = { ready: median(daemon.map((x) => x.readyMs)), rss: median(daemon.map(
 console.log(`startup to READY=1, median of ${runs} runs (demo config: 7 devices, 5 simulators, 2 lanes)`);
 console.log(`  bare node + notify : ${b.ready.toFixed(0)} ms, RSS ${b.rss.toFixed(1)} MB`);
 console.log(`  parkedge daemon    : ${d.ready.toFixed(0)} ms, RSS ${d.rss.toFixed(1)} MB`);
-console.log(`  ratio              : ${(d.ready / b.ready).toFixed(1)}× time, ${(d.rss / b.rss).toFixed(1)}× memory`);
-console.log(`  targets            : READY < 1500 ms ${d.ready < 1500 ? 'met' : 'MISSED'}, RSS < 120 MB ${d.rss < 120 ? 'met' : 'MISSED'}`);
+console.log(
+  `  ratio              : ${(d.ready / b.ready).toFixed(1)}× time, ${(d.rss / b.rss).toFixed(1)}× memory`,
+);
+console.log(
+  `  targets            : READY < 1500 ms ${d.ready < 1500 ? 'met' : 'MISSED'}, RSS < 120 MB ${d.rss < 120 ? 'met' : 'MISSED'}`,
+);

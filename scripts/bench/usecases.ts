@@ -38,7 +38,10 @@ function makeSite(name: string, group: boolean) {
     config: cfg,
     logger: pino({ level: 'silent' }),
     now: () => clock.now,
-    outboxStreams: [{ stream: 'kt', kinds: 'all' }, { stream: 'pyun', kinds: 'all' }],
+    outboxStreams: [
+      { stream: 'kt', kinds: 'all' },
+      { stream: 'pyun', kinds: 'all' },
+    ],
   });
   return { store, site, clock };
 }
@@ -74,10 +77,18 @@ async function grouped(): Promise<{ perSec: number; commits: number }> {
       await site.durable();
     }
   };
-  await Promise.all(Array.from({ length: LANES }, () => lane((p) => site.enter({ plate: p, laneId: 'in-1', time: clock.now, actor: { kind: 'lane' } }))));
+  await Promise.all(
+    Array.from({ length: LANES }, () =>
+      lane((p) => site.enter({ plate: p, laneId: 'in-1', time: clock.now, actor: { kind: 'lane' } })),
+    ),
+  );
   next = 0;
   const exitAt = clock.now + 20 * 60_000;
-  await Promise.all(Array.from({ length: LANES }, () => lane((p) => site.exit({ plate: p, laneId: 'out-1', time: exitAt, actor: { kind: 'lane' } }))));
+  await Promise.all(
+    Array.from({ length: LANES }, () =>
+      lane((p) => site.exit({ plate: p, laneId: 'out-1', time: exitAt, actor: { kind: 'lane' } })),
+    ),
+  );
   const ms = performance.now() - t0;
   const left = site.searchOrders({ state: 'in', pageSize: 1 }).total;
   store.close();
@@ -89,8 +100,16 @@ const b = bare();
 const s = sequential();
 const g = await grouped();
 rmSync(dir, { recursive: true, force: true });
-console.log(`enter + exit use-cases, file-backed store (WAL, synchronous=FULL), ${cars} cars, 2 outbox streams`);
+console.log(
+  `enter + exit use-cases, file-backed store (WAL, synchronous=FULL), ${cars} cars, 2 outbox streams`,
+);
 console.log(`  bare 1-row fsync'd transactions (baseline) : ${b.toFixed(0)} tx/s`);
-console.log(`  one commit per use-case                    : ${s.toFixed(0)} use-cases/s  (${(s / b).toFixed(2)}× baseline)`);
-console.log(`  group commit, ${LANES} lanes in flight           : ${g.perSec.toFixed(0)} use-cases/s  (${(g.perSec / b).toFixed(2)}× baseline, ${((cars * 2) / g.commits).toFixed(1)} use-cases per fsync)`);
-console.log(`  target ≥ 2,000 use-cases/s                 : ${g.perSec >= 2000 ? 'met' : 'MISSED'} (daemon mode)`);
+console.log(
+  `  one commit per use-case                    : ${s.toFixed(0)} use-cases/s  (${(s / b).toFixed(2)}× baseline)`,
+);
+console.log(
+  `  group commit, ${LANES} lanes in flight           : ${g.perSec.toFixed(0)} use-cases/s  (${(g.perSec / b).toFixed(2)}× baseline, ${((cars * 2) / g.commits).toFixed(1)} use-cases per fsync)`,
+);
+console.log(
+  `  target ≥ 2,000 use-cases/s                 : ${g.perSec >= 2000 ? 'met' : 'MISSED'} (daemon mode)`,
+);

@@ -1,13 +1,23 @@
 // Booth staff accounts and sessions. Users and sessions are booth-owned data kept through UsersRepo;
 // the hashing and the session rules live here so the repository only ever sees hashes.
-import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import {
+  createHash,
+  randomBytes,
+  scrypt as scryptCb,
+  timingSafeEqual,
+  type ScryptOptions,
+} from 'node:crypto';
 import type { Site } from '../site/site.js';
 import type { Role, User } from '../storage/index.js';
 import { SiteError } from '../site/api.js';
 
 export type { Role } from '../storage/index.js';
 export const ROLES: readonly Role[] = ['operator', 'supervisor', 'admin'];
-export const ROLE_NAME: Record<Role, string> = { operator: '收费员', supervisor: '值班主管', admin: '管理员' };
+export const ROLE_NAME: Record<Role, string> = {
+  operator: '收费员',
+  supervisor: '值班主管',
+  admin: '管理员',
+};
 const RANK: Record<Role, number> = { operator: 0, supervisor: 1, admin: 2 };
 
 /** What leaves this module about a user: never the hash. */
@@ -39,14 +49,23 @@ const USERNAME = /^[A-Za-z0-9_.-]{1,32}$/;
 export const MIN_PASSWORD = 6;
 
 function scrypt(password: string, salt: Buffer, keylen: number, opts: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => scryptCb(password, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key))));
+  return new Promise((resolve, reject) =>
+    scryptCb(password, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key))),
+  );
 }
 
 /** `scrypt$N$r$p$salt$hash` (base64url): the parameters travel with the hash so they can be raised later. */
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
-  const key = await scrypt(password, salt, SCRYPT.keylen, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p, maxmem: 64 * 1024 * 1024 });
-  return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64url'), key.toString('base64url')].join('$');
+  const key = await scrypt(password, salt, SCRYPT.keylen, {
+    N: SCRYPT.N,
+    r: SCRYPT.r,
+    p: SCRYPT.p,
+    maxmem: 64 * 1024 * 1024,
+  });
+  return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64url'), key.toString('base64url')].join(
+    '$',
+  );
 }
 
 export async function verifyPassword(stored: string, password: string): Promise<boolean> {
@@ -64,23 +83,38 @@ export async function verifyPassword(stored: string, password: string): Promise<
 let dummyHash: Promise<string> | undefined;
 
 function validateNew(input: { username: string; password: string; role: Role }): void {
-  if (!USERNAME.test(input.username)) throw new SiteError('invalid', '用户名只能包含字母、数字和 _ . -，最长 32 个字符');
+  if (!USERNAME.test(input.username))
+    throw new SiteError('invalid', '用户名只能包含字母、数字和 _ . -，最长 32 个字符');
   if (!ROLES.includes(input.role)) throw new SiteError('invalid', `角色无效: ${input.role}`);
   checkPassword(input.password);
 }
 function checkPassword(password: string): void {
-  if (typeof password !== 'string' || password.length < MIN_PASSWORD) throw new SiteError('invalid', `密码至少 ${MIN_PASSWORD} 位`);
+  if (typeof password !== 'string' || password.length < MIN_PASSWORD)
+    throw new SiteError('invalid', `密码至少 ${MIN_PASSWORD} 位`);
   if (password.length > 200) throw new SiteError('invalid', '密码过长');
 }
 
 /** For `parkedge user add` (the first admin) and the admin screen. */
-export async function addUser(site: Site, input: { username: string; password: string; role: Role; displayName?: string }): Promise<PublicUser> {
+export async function addUser(
+  site: Site,
+  input: { username: string; password: string; role: Role; displayName?: string },
+): Promise<PublicUser> {
   validateNew(input);
-  if (site.store.users.byName(input.username)) throw new SiteError('conflict', `用户 ${input.username} 已存在`);
+  if (site.store.users.byName(input.username))
+    throw new SiteError('conflict', `用户 ${input.username} 已存在`);
   const passwordHash = await hashPassword(input.password);
   // re-check after the await: another request may have taken the name meanwhile
-  if (site.store.users.byName(input.username)) throw new SiteError('conflict', `用户 ${input.username} 已存在`);
-  const id = site.store.users.add({ username: input.username, displayName: input.displayName?.trim() || undefined, role: input.role, passwordHash }, site.clock());
+  if (site.store.users.byName(input.username))
+    throw new SiteError('conflict', `用户 ${input.username} 已存在`);
+  const id = site.store.users.add(
+    {
+      username: input.username,
+      displayName: input.displayName?.trim() || undefined,
+      role: input.role,
+      passwordHash,
+    },
+    site.clock(),
+  );
   return publicUser(site.store.users.byId(id)!);
 }
 
@@ -131,14 +165,18 @@ export class BoothAccounts {
     const now = this.now();
     const key = String(username).toLowerCase();
     const f = this.failures.get(key);
-    if (f && f.until > now) throw new SiteError('denied', `登录失败次数过多，请 ${Math.ceil((f.until - now) / 1000)} 秒后再试`);
+    if (f && f.until > now)
+      throw new SiteError('denied', `登录失败次数过多，请 ${Math.ceil((f.until - now) / 1000)} 秒后再试`);
     const user = typeof username === 'string' ? this.site.store.users.byName(username) : undefined;
     dummyHash ??= hashPassword(randomBytes(12).toString('hex'));
     const ok = await verifyPassword(user?.passwordHash ?? (await dummyHash), String(password ?? ''));
     if (!user || !ok || user.disabled) {
       // counting restarts after a lock has run out
       const count = (f && f.until === 0 ? f.count : 0) + 1;
-      this.failures.set(key, count >= this.maxFailures ? { count: 0, until: now + this.lockMs } : { count, until: 0 });
+      this.failures.set(
+        key,
+        count >= this.maxFailures ? { count: 0, until: now + this.lockMs } : { count, until: 0 },
+      );
       if (this.failures.size > 10_000) this.failures.clear();
       throw new SiteError('denied', user?.disabled && ok ? '该账号已停用' : '用户名或密码错误');
     }

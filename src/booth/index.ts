@@ -5,7 +5,17 @@ import { BoothServer } from './server.js';
 import type { DeviceView } from './live.js';
 
 export { BoothServer, type BoothServerOptions } from './server.js';
-export { BoothAccounts, addUser, listUsers, hashPassword, verifyPassword, ROLES, ROLE_NAME, type PublicUser, type Role } from './accounts.js';
+export {
+  BoothAccounts,
+  addUser,
+  listUsers,
+  hashPassword,
+  verifyPassword,
+  ROLES,
+  ROLE_NAME,
+  type PublicUser,
+  type Role,
+} from './accounts.js';
 export type { LaneEvent, LaneStatus } from './live.js';
 
 export const createBoothFace: FaceFactory = (ctx) => {

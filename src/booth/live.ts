@@ -69,10 +69,28 @@ export type LiveMessage =
 
 const yuan = (fen: number) => (fen / 100).toFixed(2).replace(/\.00$/, '');
 const RELEASE_NAME: Record<string, string> = {
-  normal: '正常', paid: '已缴费', free: '免费放行', abnormal: '异常放行', card: '固定车', manual: '人工放行',
+  normal: '正常',
+  paid: '已缴费',
+  free: '免费放行',
+  abnormal: '异常放行',
+  card: '固定车',
+  manual: '人工放行',
 };
-const GATE_NAME: Record<string, string> = { open: '开闸', close: '关闸', keepOpen: '常开', release: '取消常开' };
-const CHANNEL_NAME: Record<string, string> = { cash: '现金', balance: '储值扣款', booking: '预约预付', kt: '科拓', pyun: 'P云', bolink: '泊链', lanapi: '局域网接口' };
+const GATE_NAME: Record<string, string> = {
+  open: '开闸',
+  close: '关闸',
+  keepOpen: '常开',
+  release: '取消常开',
+};
+const CHANNEL_NAME: Record<string, string> = {
+  cash: '现金',
+  balance: '储值扣款',
+  booking: '预约预付',
+  kt: '科拓',
+  pyun: 'P云',
+  bolink: '泊链',
+  lanapi: '局域网接口',
+};
 
 export class LiveHub {
   private readonly lanes = new Map<string, LaneStatus>();
@@ -90,7 +108,13 @@ export class LiveHub {
     this.laneName = new Map(config.lanes.map((l) => [l.id, l.name ?? l.id]));
     for (const l of config.lanes) {
       const gate = l.gate ? this.devices?.gate?.(l.gate) : undefined;
-      this.lanes.set(l.id, { laneId: l.id, name: l.name ?? l.id, direction: l.direction, areaId: l.area, gate: safeState(gate) });
+      this.lanes.set(l.id, {
+        laneId: l.id,
+        name: l.name ?? l.id,
+        direction: l.direction,
+        areaId: l.area,
+        gate: safeState(gate),
+      });
     }
   }
 
@@ -202,7 +226,13 @@ export class LiveHub {
   private onDomain(e: DomainEvent): void {
     switch (e.type) {
       case 'car.entered':
-        this.add({ time: e.time, kind: 'in', laneId: e.laneId, orderNo: e.order.orderNo, text: `${e.order.plate || '无牌车'} 入场 ${this.lname(e.laneId)} · ${e.order.carTypeName}` });
+        this.add({
+          time: e.time,
+          kind: 'in',
+          laneId: e.laneId,
+          orderNo: e.order.orderNo,
+          text: `${e.order.plate || '无牌车'} 入场 ${this.lname(e.laneId)} · ${e.order.carTypeName}`,
+        });
         break;
       case 'car.exited': {
         this.add({
@@ -214,15 +244,22 @@ export class LiveHub {
         });
         // the lane controller will say so too; clearing here keeps the console right when it does not
         for (const l of this.lanes.values()) {
-          if (l.waiting?.orderNo === e.order.orderNo) this.patchLane(l.laneId, { waiting: undefined, message: '已放行' });
+          if (l.waiting?.orderNo === e.order.orderNo)
+            this.patchLane(l.laneId, { waiting: undefined, message: '已放行' });
         }
         this.emit({ type: 'money', data: { time: e.time } });
         break;
       }
       case 'payment.recorded':
-        this.add({ time: e.time, kind: 'pay', orderNo: e.order.orderNo, text: `${e.order.plate || '无牌车'} 缴费 ¥${yuan(e.payment.amount)} · ${CHANNEL_NAME[e.payment.channel] ?? e.payment.channel}` });
+        this.add({
+          time: e.time,
+          kind: 'pay',
+          orderNo: e.order.orderNo,
+          text: `${e.order.plate || '无牌车'} 缴费 ¥${yuan(e.payment.amount)} · ${CHANNEL_NAME[e.payment.channel] ?? e.payment.channel}`,
+        });
         for (const l of this.lanes.values()) {
-          if (l.waiting?.orderNo === e.order.orderNo) this.patchLane(l.laneId, { waiting: { ...l.waiting, due: 0 } });
+          if (l.waiting?.orderNo === e.order.orderNo)
+            this.patchLane(l.laneId, { waiting: { ...l.waiting, due: 0 } });
         }
         this.emit({ type: 'money', data: { time: e.time } });
         break;
@@ -237,13 +274,28 @@ export class LiveHub {
         this.emit({ type: 'money', data: { time: e.time } });
         break;
       case 'car.denied':
-        this.add({ time: e.time, kind: 'deny', laneId: e.laneId, text: `${e.plate || '无牌车'} ${e.decision.open ? '' : '禁止通行 '}${this.lname(e.laneId)} · ${e.decision.message}` });
+        this.add({
+          time: e.time,
+          kind: 'deny',
+          laneId: e.laneId,
+          text: `${e.plate || '无牌车'} ${e.decision.open ? '' : '禁止通行 '}${this.lname(e.laneId)} · ${e.decision.message}`,
+        });
         break;
       case 'blacklist.hit':
-        this.add({ time: e.time, kind: 'deny', laneId: e.laneId, text: `黑名单车辆 ${e.plate} ${this.lname(e.laneId)} · ${e.entry.reason}` });
+        this.add({
+          time: e.time,
+          kind: 'deny',
+          laneId: e.laneId,
+          text: `黑名单车辆 ${e.plate} ${this.lname(e.laneId)} · ${e.entry.reason}`,
+        });
         break;
       case 'plate.corrected':
-        this.add({ time: e.time, kind: 'plate', orderNo: e.order.orderNo, text: `车牌更正 ${e.from || '无牌'} → ${e.order.plate} · ${e.actor.name ?? e.actor.kind}${e.order.carType ? ` · ${CAR_TYPE_NAME[e.order.carType] ?? ''}` : ''}` });
+        this.add({
+          time: e.time,
+          kind: 'plate',
+          orderNo: e.order.orderNo,
+          text: `车牌更正 ${e.from || '无牌'} → ${e.order.plate} · ${e.actor.name ?? e.actor.kind}${e.order.carType ? ` · ${CAR_TYPE_NAME[e.order.carType] ?? ''}` : ''}`,
+        });
         break;
       case 'spaces.changed':
         this.emit({ type: 'spaces', data: e.areas });

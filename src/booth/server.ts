@@ -86,10 +86,17 @@ const schemas = {
   login: z.object({ username: z.string().max(64), password: z.string().max(200) }),
   password: z.object({ oldPassword: z.string().max(200), newPassword: z.string().max(200) }),
   cash: z.object({ laneId: z.string().optional(), received: fen, serial: z.string().max(64).optional() }),
-  release: z.object({ laneId: z.string().optional(), kind: z.enum(['free', 'abnormal', 'paid']), reason: z.string().trim().max(200).optional() }),
+  release: z.object({
+    laneId: z.string().optional(),
+    kind: z.enum(['free', 'abnormal', 'paid']),
+    reason: z.string().trim().max(200).optional(),
+  }),
   plate: z.object({ plate: text(16).min(1, '请输入车牌'), reason: z.string().trim().max(200).optional() }),
   noEntry: z.object({ plate: text(16), reason, amount: fen.optional() }),
-  gate: z.object({ command: z.enum(['open', 'close', 'keepOpen', 'release']), reason: z.string().max(200).optional() }),
+  gate: z.object({
+    command: z.enum(['open', 'close', 'keepOpen', 'release']),
+    reason: z.string().max(200).optional(),
+  }),
   card: z.object({
     cardNo: text(32).min(1, '请输入卡号'),
     name: text(32).optional(),
@@ -104,8 +111,18 @@ const schemas = {
     areaId: z.string().optional().nullable(),
     remark: text(200).optional(),
   }),
-  recharge: z.object({ amount: fen, months: z.number().int().min(1).max(120).optional(), count: z.number().int().min(1).max(10_000).optional(), validTo: timeIn.optional() }),
-  blacklist: z.object({ plate: text(16).min(1, '请输入车牌'), reason: text(200).optional(), validFrom: timeIn.optional().nullable(), validTo: timeIn.optional().nullable() }),
+  recharge: z.object({
+    amount: fen,
+    months: z.number().int().min(1).max(120).optional(),
+    count: z.number().int().min(1).max(10_000).optional(),
+    validTo: timeIn.optional(),
+  }),
+  blacklist: z.object({
+    plate: text(16).min(1, '请输入车牌'),
+    reason: text(200).optional(),
+    validFrom: timeIn.optional().nullable(),
+    validTo: timeIn.optional().nullable(),
+  }),
   booking: z.object({
     plate: text(16).min(1, '请输入车牌'),
     start: timeIn,
@@ -116,15 +133,37 @@ const schemas = {
     name: text(32).optional(),
     phone: text(32).optional(),
   }),
-  user: z.object({ username: z.string().max(32), password: z.string().max(200), role: z.enum(['operator', 'supervisor', 'admin']), displayName: text(32).optional() }),
+  user: z.object({
+    username: z.string().max(32),
+    password: z.string().max(200),
+    role: z.enum(['operator', 'supervisor', 'admin']),
+    displayName: text(32).optional(),
+  }),
   resetPassword: z.object({ password: z.string().max(200) }),
   disabled: z.object({ disabled: z.boolean() }),
 };
 
 const FIELD_NAME: Record<string, string> = {
-  received: '实收金额', amount: '金额', reason: '原因', plate: '车牌', cardNo: '卡号', carType: '车辆类型', plates: '车牌',
-  validFrom: '有效期开始', validTo: '有效期结束', start: '开始时间', end: '结束时间', username: '用户名', password: '密码',
-  role: '角色', command: '道闸命令', kind: '放行方式', prepaid: '预付金额', balance: '余额', months: '月数', spaces: '车位数',
+  received: '实收金额',
+  amount: '金额',
+  reason: '原因',
+  plate: '车牌',
+  cardNo: '卡号',
+  carType: '车辆类型',
+  plates: '车牌',
+  validFrom: '有效期开始',
+  validTo: '有效期结束',
+  start: '开始时间',
+  end: '结束时间',
+  username: '用户名',
+  password: '密码',
+  role: '角色',
+  command: '道闸命令',
+  kind: '放行方式',
+  prepaid: '预付金额',
+  balance: '余额',
+  months: '月数',
+  spaces: '车位数',
 };
 
 function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
@@ -208,7 +247,10 @@ export class BoothServer {
   }
 
   health() {
-    return { status: this.server ? ('ok' as const) : ('down' as const), detail: { streams: this.streams.size } };
+    return {
+      status: this.server ? ('ok' as const) : ('down' as const),
+      detail: { streams: this.streams.size },
+    };
   }
 
   // ---------------------------------------------------------------- helpers
@@ -235,7 +277,12 @@ export class BoothServer {
   private imageOrigin(): string {
     if (this.opts.imageOrigin) return this.opts.imageOrigin.replace(/\/$/, '');
     const c = this.config.servers.cameras;
-    const host = !c.host || c.host === '0.0.0.0' || c.host === '::' ? '127.0.0.1' : c.host.includes(':') ? `[${c.host}]` : c.host;
+    const host =
+      !c.host || c.host === '0.0.0.0' || c.host === '::'
+        ? '127.0.0.1'
+        : c.host.includes(':')
+          ? `[${c.host}]`
+          : c.host;
     return `http://${host}:${c.port}`;
   }
 
@@ -266,7 +313,13 @@ export class BoothServer {
   private candidates(plate: string) {
     return this.site.inParkCandidates(plate, 8).map((c) => {
       const o = this.site.getOrder(c.orderNo);
-      return { ...c, plateColour: o?.plateColour, entryTime: o?.entryTime, entryImage: o?.entryImage, carTypeName: o?.carTypeName };
+      return {
+        ...c,
+        plateColour: o?.plateColour,
+        entryTime: o?.entryTime,
+        entryImage: o?.entryImage,
+        carTypeName: o?.carTypeName,
+      };
     });
   }
 
@@ -279,7 +332,8 @@ export class BoothServer {
     if (!laneId) return { wait: async () => ({ ok: true, pending: true }), cancel: () => undefined };
     let settle: (v: GateOutcome) => void = () => undefined;
     const done = new Promise<GateOutcome>((r) => (settle = r));
-    const onError = (e: { laneId?: string; message?: string }) => e?.laneId === laneId && settle({ ok: false, error: e.message ?? '道闸命令失败' });
+    const onError = (e: { laneId?: string; message?: string }) =>
+      e?.laneId === laneId && settle({ ok: false, error: e.message ?? '道闸命令失败' });
     // the lane controller publishes the lane once the gate command has gone through
     const onLane = (e: { laneId?: string }) => e?.laneId === laneId && settle({ ok: true });
     this.site.bus.on('lane-error', onError);
@@ -302,7 +356,10 @@ export class BoothServer {
     };
   }
 
-  private async releasing<T>(laneId: string | undefined, fn: () => T): Promise<{ result: T; gate: GateOutcome }> {
+  private async releasing<T>(
+    laneId: string | undefined,
+    fn: () => T,
+  ): Promise<{ result: T; gate: GateOutcome }> {
     const outcome = this.gateOutcome(laneId);
     let result: T;
     try {
@@ -327,7 +384,10 @@ export class BoothServer {
     app.use((_req, res, next) => {
       res.setHeader('X-Content-Type-Options', 'nosniff');
       res.setHeader('Referrer-Policy', 'no-referrer');
-      res.setHeader('Content-Security-Policy', "default-src 'self'; img-src 'self' data: http: https:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+      res.setHeader(
+        'Content-Security-Policy',
+        "default-src 'self'; img-src 'self' data: http: https:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+      );
       next();
     });
     app.use('/api', express.json({ limit: '64kb' }));
@@ -335,7 +395,8 @@ export class BoothServer {
       res.setHeader('Cache-Control', 'no-store');
       // a cross-site form can only GET or POST, and cannot POST JSON without a preflight (PUT and DELETE always
       // need one); together with SameSite=Strict this stops CSRF
-      if (req.method === 'POST' && !req.is('application/json')) return next(new HttpError(415, '请求必须是 JSON'));
+      if (req.method === 'POST' && !req.is('application/json'))
+        return next(new HttpError(415, '请求必须是 JSON'));
       next();
     });
 
@@ -378,7 +439,10 @@ export class BoothServer {
       res.setHeader('Set-Cookie', `${COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`);
       res.json({ ok: true });
     });
-    app.get('/api/me', op((_req, _res, s) => ({ user: s.user })));
+    app.get(
+      '/api/me',
+      op((_req, _res, s) => ({ user: s.user })),
+    );
     app.post(
       '/api/me/password',
       op(async (req, _res, s) => {
@@ -391,7 +455,10 @@ export class BoothServer {
     // -------- live
     const snapshot = () => ({
       site: { name: this.config.site.name, parkCode: this.config.site.parkCode, timezone: this.tz },
-      policy: { noEntryRecordFee: this.config.policy.noEntryRecordFee, graceMinutes: this.config.policy.graceMinutes },
+      policy: {
+        noEntryRecordFee: this.config.policy.noEntryRecordFee,
+        graceMinutes: this.config.policy.graceMinutes,
+      },
       areas: this.config.site.areas.map((a) => ({ id: a.id, name: a.name })),
       carTypes: Object.entries(CAR_TYPE_NAME).map(([code, name]) => ({ code: Number(code), name })),
       lanes: this.hub.laneStatus(),
@@ -400,13 +467,26 @@ export class BoothServer {
       activity: this.hub.activity(),
       now: this.now(),
     });
-    app.get('/api/state', op((_req, _res, s) => ({ ...snapshot(), user: s.user, today: this.shift(startOfLocalDay(this.now(), this.tz), this.now() + 1, s.user.username) })));
+    app.get(
+      '/api/state',
+      op((_req, _res, s) => ({
+        ...snapshot(),
+        user: s.user,
+        today: this.shift(startOfLocalDay(this.now(), this.tz), this.now() + 1, s.user.username),
+      })),
+    );
 
     app.get(
       '/api/events',
       op((req, res, s) => {
-        res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
-        const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+        res.writeHead(200, {
+          'Content-Type': 'text/event-stream; charset=utf-8',
+          'Cache-Control': 'no-store',
+          Connection: 'keep-alive',
+          'X-Accel-Buffering': 'no',
+        });
+        const send = (event: string, data: unknown) =>
+          res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
         const today = () => this.shift(startOfLocalDay(this.now(), this.tz), this.now() + 1, s.user.username);
         res.write('retry: 3000\n\n');
         send('state', { ...snapshot(), user: s.user, today: today() });
@@ -475,7 +555,10 @@ export class BoothServer {
         return { candidates: this.candidates(plate) };
       }),
     );
-    app.get('/api/orders/:orderNo', op((req) => this.orderView(P(req, 'orderNo'))));
+    app.get(
+      '/api/orders/:orderNo',
+      op((req) => this.orderView(P(req, 'orderNo'))),
+    );
     app.post(
       '/api/orders/:orderNo/cash',
       op(async (req, _res, s) => {
@@ -485,9 +568,21 @@ export class BoothServer {
         const before = this.orderView(orderNo);
         if (before.order.state !== 'in') throw new SiteError('already-left', `订单 ${orderNo} 已出场`);
         const due = before.quote.due;
-        if (b.received < due) throw new SiteError('amount-mismatch', `实收金额不足: 应收 ${due / 100} 元, 实收 ${b.received / 100} 元`);
+        if (b.received < due)
+          throw new SiteError(
+            'amount-mismatch',
+            `实收金额不足: 应收 ${due / 100} 元, 实收 ${b.received / 100} 元`,
+          );
         const { result: r, gate } = await this.releasing(b.laneId, () =>
-          this.site.release({ orderNo, laneId: b.laneId, kind: 'cash', amount: b.received, serial: b.serial, actor: this.actor(s), time: this.now() }),
+          this.site.release({
+            orderNo,
+            laneId: b.laneId,
+            kind: 'cash',
+            amount: b.received,
+            serial: b.serial,
+            actor: this.actor(s),
+            time: this.now(),
+          }),
         );
         return { order: r.order, charged: due, received: b.received, change: b.received - due, gate };
       }),
@@ -498,9 +593,17 @@ export class BoothServer {
         const b = parse(schemas.release, req.body);
         this.lane(b.laneId);
         const orderNo = P(req, 'orderNo');
-        if (b.kind !== 'paid' && !b.reason) throw new HttpError(400, b.kind === 'free' ? '免费放行必须填写原因' : '异常放行必须填写原因');
+        if (b.kind !== 'paid' && !b.reason)
+          throw new HttpError(400, b.kind === 'free' ? '免费放行必须填写原因' : '异常放行必须填写原因');
         const { result: r, gate } = await this.releasing(b.laneId, () =>
-          this.site.release({ orderNo, laneId: b.laneId, kind: b.kind, reason: b.reason, actor: this.actor(s), time: this.now() }),
+          this.site.release({
+            orderNo,
+            laneId: b.laneId,
+            kind: b.kind,
+            reason: b.reason,
+            actor: this.actor(s),
+            time: this.now(),
+          }),
         );
         return { order: r.order, gate };
       }),
@@ -509,7 +612,13 @@ export class BoothServer {
       '/api/orders/:orderNo/plate',
       op((req, _res, s) => {
         const b = parse(schemas.plate, req.body);
-        const order = this.site.correctPlate({ orderNo: P(req, 'orderNo'), plate: b.plate, reason: b.reason, actor: this.actor(s), time: this.now() });
+        const order = this.site.correctPlate({
+          orderNo: P(req, 'orderNo'),
+          plate: b.plate,
+          reason: b.reason,
+          actor: this.actor(s),
+          time: this.now(),
+        });
         return this.orderView(order.orderNo);
       }),
     );
@@ -519,10 +628,22 @@ export class BoothServer {
         const lane = this.lane(P(req, 'laneId'))!;
         const b = parse(schemas.noEntry, req.body);
         // the minimum is the configured one unless a supervisor decides otherwise
-        if (b.amount !== undefined && b.amount !== this.config.policy.noEntryRecordFee && !atLeast(s.user.role, 'supervisor'))
+        if (
+          b.amount !== undefined &&
+          b.amount !== this.config.policy.noEntryRecordFee &&
+          !atLeast(s.user.role, 'supervisor')
+        )
           throw new HttpError(403, '修改无入场记录收费金额需要值班主管权限');
         const { result: r, gate } = await this.releasing(lane.id, () =>
-          this.site.exitWithoutEntry({ plate: b.plate, laneId: lane.id, amount: b.amount, reason: b.reason, actor: this.actor(s), time: this.now(), image: this.hub.lane(lane.id)?.lastRead?.imageUrl }),
+          this.site.exitWithoutEntry({
+            plate: b.plate,
+            laneId: lane.id,
+            amount: b.amount,
+            reason: b.reason,
+            actor: this.actor(s),
+            time: this.now(),
+            image: this.hub.lane(lane.id)?.lastRead?.imageUrl,
+          }),
         );
         return { order: r.order, charged: r.order?.paid ?? 0, gate };
       }),
@@ -535,7 +656,13 @@ export class BoothServer {
         const lane = this.lane(P(req, 'laneId'))!;
         const b = parse(schemas.gate, req.body);
         if (!b.reason?.trim()) throw new HttpError(400, '手动操作道闸必须填写原因');
-        await this.site.gateCommand({ laneId: lane.id, command: b.command as GateCommand, actor: this.actor(s), reason: b.reason.trim(), time: this.now() });
+        await this.site.gateCommand({
+          laneId: lane.id,
+          command: b.command as GateCommand,
+          actor: this.actor(s),
+          reason: b.reason.trim(),
+          time: this.now(),
+        });
         return { ok: true };
       }),
     );
@@ -580,7 +707,13 @@ export class BoothServer {
       op((req) => {
         const carType = Q(req, 'carType');
         const page = Number(Q(req, 'page') ?? 1);
-        const r = this.site.listCards({ plate: Q(req, 'plate')?.toUpperCase(), cardNo: Q(req, 'cardNo'), carType: carType === undefined ? undefined : Number(carType), page: Number.isInteger(page) && page > 0 ? page : 1, pageSize: 50 });
+        const r = this.site.listCards({
+          plate: Q(req, 'plate')?.toUpperCase(),
+          cardNo: Q(req, 'cardNo'),
+          carType: carType === undefined ? undefined : Number(carType),
+          page: Number.isInteger(page) && page > 0 ? page : 1,
+          pageSize: 50,
+        });
         return { ...r, page: Number.isInteger(page) && page > 0 ? page : 1, pageSize: 50 };
       }),
     );
@@ -592,7 +725,12 @@ export class BoothServer {
         return h;
       }),
     );
-    app.post('/api/cards', sup((req, _res, s) => this.site.addCard(cardInput(parse(schemas.card, req.body)), this.actor(s), this.now())));
+    app.post(
+      '/api/cards',
+      sup((req, _res, s) =>
+        this.site.addCard(cardInput(parse(schemas.card, req.body)), this.actor(s), this.now()),
+      ),
+    );
     app.put(
       '/api/cards/:cardNo',
       sup((req, _res, s) => {
@@ -600,7 +738,10 @@ export class BoothServer {
         return this.site.modifyCard(cardInput(b), this.actor(s), this.now());
       }),
     );
-    app.delete('/api/cards/:cardNo', sup((req, _res, s) => this.site.deleteCard(P(req, 'cardNo'), this.actor(s), this.now())));
+    app.delete(
+      '/api/cards/:cardNo',
+      sup((req, _res, s) => this.site.deleteCard(P(req, 'cardNo'), this.actor(s), this.now())),
+    );
     app.post(
       '/api/cards/:cardNo/recharge',
       sup((req, _res, s) => {
@@ -620,15 +761,30 @@ export class BoothServer {
     );
 
     // -------- blacklist
-    app.get('/api/blacklist', op((req) => ({ rows: this.site.blacklist(Q(req, 'plate')) })));
+    app.get(
+      '/api/blacklist',
+      op((req) => ({ rows: this.site.blacklist(Q(req, 'plate')) })),
+    );
     app.post(
       '/api/blacklist',
       sup((req, _res, s) => {
         const b = parse(schemas.blacklist, req.body);
-        return this.site.blacklistAdd({ plate: b.plate, reason: b.reason, validFrom: this.time(b.validFrom, '有效期开始'), validTo: this.time(b.validTo, '有效期结束') }, this.actor(s), this.now());
+        return this.site.blacklistAdd(
+          {
+            plate: b.plate,
+            reason: b.reason,
+            validFrom: this.time(b.validFrom, '有效期开始'),
+            validTo: this.time(b.validTo, '有效期结束'),
+          },
+          this.actor(s),
+          this.now(),
+        );
       }),
     );
-    app.delete('/api/blacklist/:plate', sup((req, _res, s) => this.site.blacklistDelete(P(req, 'plate'), this.actor(s), this.now())));
+    app.delete(
+      '/api/blacklist/:plate',
+      sup((req, _res, s) => this.site.blacklistDelete(P(req, 'plate'), this.actor(s), this.now())),
+    );
 
     // -------- bookings
     const bookingInput = (b: z.infer<typeof schemas.booking>, s: Session) => ({
@@ -642,10 +798,31 @@ export class BoothServer {
       phone: b.phone || undefined,
       actor: this.actor(s),
     });
-    app.get('/api/bookings', op((req) => ({ rows: this.site.getBooking({ plate: Q(req, 'plate'), bookingNo: Q(req, 'bookingNo') }) })));
-    app.post('/api/bookings', sup((req, _res, s) => this.site.addBooking(bookingInput(parse(schemas.booking, req.body), s), this.now())));
-    app.put('/api/bookings/:bookingNo', sup((req, _res, s) => this.site.modifyBooking({ ...bookingInput(parse(schemas.booking, req.body), s), bookingNo: P(req, 'bookingNo') }, this.now())));
-    app.delete('/api/bookings/:bookingNo', sup((req, _res, s) => this.site.cancelBooking(P(req, 'bookingNo'), this.actor(s), this.now())));
+    app.get(
+      '/api/bookings',
+      op((req) => ({
+        rows: this.site.getBooking({ plate: Q(req, 'plate'), bookingNo: Q(req, 'bookingNo') }),
+      })),
+    );
+    app.post(
+      '/api/bookings',
+      sup((req, _res, s) =>
+        this.site.addBooking(bookingInput(parse(schemas.booking, req.body), s), this.now()),
+      ),
+    );
+    app.put(
+      '/api/bookings/:bookingNo',
+      sup((req, _res, s) =>
+        this.site.modifyBooking(
+          { ...bookingInput(parse(schemas.booking, req.body), s), bookingNo: P(req, 'bookingNo') },
+          this.now(),
+        ),
+      ),
+    );
+    app.delete(
+      '/api/bookings/:bookingNo',
+      sup((req, _res, s) => this.site.cancelBooking(P(req, 'bookingNo'), this.actor(s), this.now())),
+    );
 
     // -------- shift report
     app.get(
@@ -665,19 +842,48 @@ export class BoothServer {
         return { ...this.shift(from, to, operator), operator: operator ?? null, generatedAt: now };
       }),
     );
-    app.get('/api/operators', sup(() => ({ rows: this.accounts.list().map((u) => ({ username: u.username, displayName: u.displayName, role: u.role })) })));
+    app.get(
+      '/api/operators',
+      sup(() => ({
+        rows: this.accounts
+          .list()
+          .map((u) => ({ username: u.username, displayName: u.displayName, role: u.role })),
+      })),
+    );
 
     // -------- users (admin)
-    app.get('/api/users', adm(() => ({ rows: this.accounts.list() })));
+    app.get(
+      '/api/users',
+      adm(() => ({ rows: this.accounts.list() })),
+    );
     app.post(
       '/api/users',
       adm(async (req) => {
         const b = parse(schemas.user, req.body);
-        return this.accounts.add({ username: b.username.trim(), password: b.password, role: b.role, displayName: b.displayName });
+        return this.accounts.add({
+          username: b.username.trim(),
+          password: b.password,
+          role: b.role,
+          displayName: b.displayName,
+        });
       }),
     );
-    app.post('/api/users/:id/password', adm((req) => this.accounts.resetPassword(Number(P(req, 'id')), parse(schemas.resetPassword, req.body).password)));
-    app.post('/api/users/:id/disabled', adm((req, _res, s) => this.accounts.setDisabled(s.user.id, Number(P(req, 'id')), parse(schemas.disabled, req.body).disabled)));
+    app.post(
+      '/api/users/:id/password',
+      adm((req) =>
+        this.accounts.resetPassword(Number(P(req, 'id')), parse(schemas.resetPassword, req.body).password),
+      ),
+    );
+    app.post(
+      '/api/users/:id/disabled',
+      adm((req, _res, s) =>
+        this.accounts.setDisabled(
+          s.user.id,
+          Number(P(req, 'id')),
+          parse(schemas.disabled, req.body).disabled,
+        ),
+      ),
+    );
 
     app.use('/api', (_req, _res, next) => next(new HttpError(404, '接口不存在')));
 
@@ -686,10 +892,13 @@ export class BoothServer {
       '/images/:file',
       op(async (req, res) => {
         const file = P(req, 'file');
-        if (!/^[A-Za-z0-9_.-]+\.(jpg|jpeg|png)$/i.test(file) || file.includes('..')) throw new HttpError(404, '图片不存在');
+        if (!/^[A-Za-z0-9_.-]+\.(jpg|jpeg|png)$/i.test(file) || file.includes('..'))
+          throw new HttpError(404, '图片不存在');
         let r: globalThis.Response;
         try {
-          r = await fetch(`${this.imageOrigin()}/images/${encodeURIComponent(file)}`, { signal: AbortSignal.timeout(3000) });
+          r = await fetch(`${this.imageOrigin()}/images/${encodeURIComponent(file)}`, {
+            signal: AbortSignal.timeout(3000),
+          });
         } catch {
           throw new HttpError(502, '图片服务不可用');
         }

@@ -20,14 +20,22 @@ function config(file: string | undefined): { cfg: Config; path: string } {
   try {
     return { cfg: loadConfig(path), path };
   } catch (e) {
-    if (e instanceof ConfigError) fail(`${path}: configuration has ${e.problems.length} problem(s):\n` + e.problems.map((p) => '  ' + formatProblem(p)).join('\n'));
+    if (e instanceof ConfigError)
+      fail(
+        `${path}: configuration has ${e.problems.length} problem(s):\n` +
+          e.problems.map((p) => '  ' + formatProblem(p)).join('\n'),
+      );
     throw e;
   }
 }
 
 const program = new Command();
 program.name('parkedge').description('Parking-lot edge controller').version(pkg.version);
-const configOpt = () => new Option('-c, --config <file>', 'parkedge.yaml (default $CONFIGURATION_DIRECTORY/parkedge.yaml, else /etc/parkedge/parkedge.yaml)');
+const configOpt = () =>
+  new Option(
+    '-c, --config <file>',
+    'parkedge.yaml (default $CONFIGURATION_DIRECTORY/parkedge.yaml, else /etc/parkedge/parkedge.yaml)',
+  );
 
 program
   .command('start')
@@ -51,7 +59,9 @@ program
     const path = resolveConfigPath(file ?? o.config);
     try {
       const cfg = loadConfig(path);
-      process.stdout.write(`${path}: OK — ${cfg.site.name} (${cfg.site.parkCode}), ${cfg.lanes.length} lanes, ${cfg.devices.length} devices, ${Object.keys(cfg.tariffs).length} tariffs\n`);
+      process.stdout.write(
+        `${path}: OK — ${cfg.site.name} (${cfg.site.parkCode}), ${cfg.lanes.length} lanes, ${cfg.devices.length} devices, ${Object.keys(cfg.tariffs).length} tariffs\n`,
+      );
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       fail(`${path}: ${e.problems.length} problem(s)\n` + e.problems.map(formatProblem).join('\n'));
@@ -78,7 +88,11 @@ db.command('migrate')
     const d = openDb(file);
     const r = migrate(d);
     d.close();
-    process.stdout.write(r.applied.length ? `${file}: migrated ${r.from} → ${r.to}\n` : `${file}: up to date (version ${r.to})\n`);
+    process.stdout.write(
+      r.applied.length
+        ? `${file}: migrated ${r.from} → ${r.to}\n`
+        : `${file}: up to date (version ${r.to})\n`,
+    );
   });
 db.command('backup')
   .description('online backup, safe while the daemon runs')
@@ -110,7 +124,9 @@ program
     const { cfg } = config(o.config);
     const { feeCommand } = await import('./fee.js');
     try {
-      process.stdout.write(feeCommand({ config: cfg, tariff: o.tariff, in: o.in, out: o.out, priorPaid: o.priorPaid }) + '\n');
+      process.stdout.write(
+        feeCommand({ config: cfg, tariff: o.tariff, in: o.in, out: o.out, priorPaid: o.priorPaid }) + '\n',
+      );
     } catch (e) {
       fail((e as Error).message);
     }
@@ -122,7 +138,8 @@ program
   .argument('<kind>', 'camera | gate | led | onvif')
   .argument('[options...]', 'key=value pairs, e.g. port=1502 url=http://127.0.0.1:8090/zhenshi')
   .action(async (kind: string, options: string[]) => {
-    if (!['camera', 'gate', 'led', 'onvif'].includes(kind)) fail(`unknown simulator "${kind}" (camera | gate | led | onvif)`);
+    if (!['camera', 'gate', 'led', 'onvif'].includes(kind))
+      fail(`unknown simulator "${kind}" (camera | gate | led | onvif)`);
     const { simCommand } = await import('../devices/sim/command.js');
     const opts = Object.fromEntries(options.map((kv) => [kv.split('=')[0], kv.slice(kv.indexOf('=') + 1)]));
     await simCommand(kind as 'camera' | 'gate' | 'led' | 'onvif', opts);
@@ -145,10 +162,15 @@ program
   .command('discover')
   .description('list serial ports and ONVIF devices answering WS-Discovery')
   .option('--timeout <ms>', 'how long to listen', (v) => Number(v), 3000)
-  .option('--probe <host:port>', 'probe target (default: the WS-Discovery multicast group 239.255.255.250:3702)')
+  .option(
+    '--probe <host:port>',
+    'probe target (default: the WS-Discovery multicast group 239.255.255.250:3702)',
+  )
   .action(async (o: { timeout: number; probe?: string }) => {
     const { discover, formatDiscovery } = await import('../devices/tools/discover.js');
-    const target = o.probe ? { host: o.probe.split(':')[0], port: Number(o.probe.split(':')[1] ?? 3702) } : undefined;
+    const target = o.probe
+      ? { host: o.probe.split(':')[0], port: Number(o.probe.split(':')[1] ?? 3702) }
+      : undefined;
     process.stdout.write(formatDiscovery(await discover({ timeoutMs: o.timeout, target })) + '\n');
   });
 
@@ -160,17 +182,25 @@ user
   .requiredOption('-u, --username <name>')
   .addOption(new Option('-r, --role <role>').choices(['operator', 'supervisor', 'admin']).default('operator'))
   .option('-n, --name <display name>')
-  .action(async (o: { config?: string; username: string; role: 'operator' | 'supervisor' | 'admin'; name?: string }) => {
-    const { cfg } = config(o.config);
-    const password = process.env.PARKEDGE_PASSWORD ?? readFileSync(0, 'utf8').split('\n')[0];
-    if (!password || password.length < 6) fail('password must have at least 6 characters (PARKEDGE_PASSWORD or first line of stdin)');
-    const { withSite } = await import('./site-session.js');
-    await withSite(cfg, async (site) => {
-      const { addUser } = await import('../booth/accounts.js');
-      await addUser(site, { username: o.username, password, role: o.role, displayName: o.name });
-    });
-    process.stdout.write(`user ${o.username} (${o.role}) added\n`);
-  });
+  .action(
+    async (o: {
+      config?: string;
+      username: string;
+      role: 'operator' | 'supervisor' | 'admin';
+      name?: string;
+    }) => {
+      const { cfg } = config(o.config);
+      const password = process.env.PARKEDGE_PASSWORD ?? readFileSync(0, 'utf8').split('\n')[0];
+      if (!password || password.length < 6)
+        fail('password must have at least 6 characters (PARKEDGE_PASSWORD or first line of stdin)');
+      const { withSite } = await import('./site-session.js');
+      await withSite(cfg, async (site) => {
+        const { addUser } = await import('../booth/accounts.js');
+        await addUser(site, { username: o.username, password, role: o.role, displayName: o.name });
+      });
+      process.stdout.write(`user ${o.username} (${o.role}) added\n`);
+    },
+  );
 user
   .command('list')
   .addOption(configOpt())
@@ -179,7 +209,8 @@ user
     const { withSite } = await import('./site-session.js');
     await withSite(cfg, async (site) => {
       const { listUsers } = await import('../booth/accounts.js');
-      for (const u of listUsers(site)) process.stdout.write(`${u.username}\t${u.role}\t${u.disabled ? 'disabled' : 'active'}\n`);
+      for (const u of listUsers(site))
+        process.stdout.write(`${u.username}\t${u.role}\t${u.disabled ? 'disabled' : 'active'}\n`);
     });
   });
 

@@ -3,7 +3,10 @@ import { z } from 'zod';
 import { configSchema } from './schema.js';
 
 export function configJsonSchema(): string {
-  const schema = z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
   schema.title = 'parkedge configuration (parkedge.yaml)';
   return JSON.stringify(schema, null, 2) + '\n';
 }

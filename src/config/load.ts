@@ -44,7 +44,12 @@ export function pathOf(segments: ReadonlyArray<PropertyKey>): string {
 
 const ENV_REF = /\$\{([A-Z_][A-Z0-9_]*)\}/g;
 
-function fillEnv(node: unknown, path: PropertyKey[], env: NodeJS.ProcessEnv, problems: ConfigProblem[]): unknown {
+function fillEnv(
+  node: unknown,
+  path: PropertyKey[],
+  env: NodeJS.ProcessEnv,
+  problems: ConfigProblem[],
+): unknown {
   if (typeof node === 'string') {
     return node.replace(ENV_REF, (_m, name: string) => {
       const v = env[name];
@@ -70,7 +75,8 @@ function fillEnv(node: unknown, path: PropertyKey[], env: NodeJS.ProcessEnv, pro
 
 function hintFor(issue: z.core.$ZodIssue): string | undefined {
   const last = issue.path[issue.path.length - 1];
-  if (issue.code === 'unrecognized_keys') return 'remove the key or check its spelling against config/example.yaml';
+  if (issue.code === 'unrecognized_keys')
+    return 'remove the key or check its spelling against config/example.yaml';
   if (issue.code === 'invalid_union' && last === 'type')
     return 'type is one of modbus-relay, camera-relay, zhenshi, hikvision, onvif, fk-led';
   if (issue.code === 'invalid_type' && issue.message.includes('undefined')) return 'this key is required';
@@ -88,9 +94,21 @@ export function crossCheck(cfg: Config): ConfigProblem[] {
       s.add(id);
     });
   };
-  seen('device', cfg.devices.map((d) => d.id), 'devices');
-  seen('lane', cfg.lanes.map((l) => l.id), 'lanes');
-  seen('area', cfg.site.areas.map((a) => a.id), 'site.areas');
+  seen(
+    'device',
+    cfg.devices.map((d) => d.id),
+    'devices',
+  );
+  seen(
+    'lane',
+    cfg.lanes.map((l) => l.id),
+    'lanes',
+  );
+  seen(
+    'area',
+    cfg.site.areas.map((a) => a.id),
+    'site.areas',
+  );
   cfg.site.areas.forEach((a, i) => {
     if (a.parent && !areas.has(a.parent))
       problems.push({ path: `site.areas[${i}].parent`, message: `area "${a.parent}" is not defined` });
@@ -121,14 +139,25 @@ export function crossCheck(cfg: Config): ConfigProblem[] {
     }
   });
   cfg.devices.forEach((d, i) => {
-    const camRef = d.type === 'camera-relay' ? d.camera : d.type === 'fk-led' && d.transport === 'camera' ? d.camera : undefined;
+    const camRef =
+      d.type === 'camera-relay'
+        ? d.camera
+        : d.type === 'fk-led' && d.transport === 'camera'
+          ? d.camera
+          : undefined;
     if (camRef !== undefined) {
       const cam = devices.get(camRef);
       if (!cam) problems.push({ path: `devices[${i}].camera`, message: `device "${camRef}" is not defined` });
       else if (cam.type !== 'zhenshi' && cam.type !== 'hikvision')
-        problems.push({ path: `devices[${i}].camera`, message: `device "${camRef}" is a ${cam.type}, not a camera` });
+        problems.push({
+          path: `devices[${i}].camera`,
+          message: `device "${camRef}" is a ${cam.type}, not a camera`,
+        });
       else if (d.type === 'fk-led' && cam.type !== 'zhenshi')
-        problems.push({ path: `devices[${i}].camera`, message: `only zhenshi cameras pass LED frames through (serialData)` });
+        problems.push({
+          path: `devices[${i}].camera`,
+          message: `only zhenshi cameras pass LED frames through (serialData)`,
+        });
     }
   });
   const tariffIds = new Set(Object.keys(cfg.tariffs));
@@ -153,7 +182,11 @@ export function crossCheck(cfg: Config): ConfigProblem[] {
   try {
     new Intl.DateTimeFormat('en', { timeZone: cfg.site.timezone });
   } catch {
-    problems.push({ path: 'site.timezone', message: `unknown time zone "${cfg.site.timezone}"`, hint: 'e.g. Asia/Shanghai' });
+    problems.push({
+      path: 'site.timezone',
+      message: `unknown time zone "${cfg.site.timezone}"`,
+      hint: 'e.g. Asia/Shanghai',
+    });
   }
   return problems;
 }
@@ -202,7 +235,9 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new ConfigError(file, [{ path: '', message: `cannot read the file: ${(e as Error).message}`, hint: 'pass --config FILE' }]);
+    throw new ConfigError(file, [
+      { path: '', message: `cannot read the file: ${(e as Error).message}`, hint: 'pass --config FILE' },
+    ]);
   }
   const cfg = parseConfig(text, file, env);
   // dataDir is relative to the working directory (the checkout for the demo, StateDirectory on a box)

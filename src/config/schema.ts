@@ -45,19 +45,34 @@ export const laneSchema = z
     camera: id.optional(),
     gate: id.optional(),
     display: id.optional(),
-    dedupeSeconds: z.number().int().nonnegative().default(10).describe('repeated reads of one plate dropped within'),
+    dedupeSeconds: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(10)
+      .describe('repeated reads of one plate dropped within'),
   })
   .strict();
 
 export const policySchema = z
   .object({
-    graceMinutes: z.number().int().nonnegative().default(15).describe('paid cars may leave within (KT delayTime)'),
+    graceMinutes: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(15)
+      .describe('paid cars may leave within (KT delayTime)'),
     storedValueShort: z.enum(['deny', 'temporary', 'partial']).default('partial'),
     lotFull: z
       .object({ denyTemporary: z.boolean().default(true), denyCardHolders: z.boolean().default(false) })
       .strict()
       .default({ denyTemporary: true, denyCardHolders: false }),
-    noEntryRecordFee: z.number().int().nonnegative().default(1000).describe('fen charged when no entry record is found'),
+    noEntryRecordFee: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(1000)
+      .describe('fen charged when no entry record is found'),
     allowUnplated: z.boolean().default(true),
   })
   .strict()
@@ -86,7 +101,12 @@ export const configSchema = z
         booth: listen(8081),
         lanapi: listen(8888),
         cameras: listen(8090),
-        drainMs: z.number().int().positive().default(3000).describe('in-flight requests get this long on stop'),
+        drainMs: z
+          .number()
+          .int()
+          .positive()
+          .default(3000)
+          .describe('in-flight requests get this long on stop'),
       })
       .strict()
       .default({

@@ -71,10 +71,12 @@ function entryType(f: EntryFacts): Pick<EntryVerdict, 'carType' | 'note' | 'useB
   const h = f.holder;
   if (h) {
     const spacesTaken = h.inPark >= Math.max(1, h.spaces);
-    if (spacesTaken) return { carType: CT.temporary, note: 'spaces-taken', useBooking: false, useHolder: false };
+    if (spacesTaken)
+      return { carType: CT.temporary, note: 'spaces-taken', useBooking: false, useHolder: false };
     if (h.carType === CT.storedValue) return { carType: CT.storedValue, useBooking: false, useHolder: true };
     if (h.carType === CT.count) {
-      if ((h.countLeft ?? 0) > 0 && holderValidAt(h, f.time)) return { carType: CT.count, useBooking: false, useHolder: true };
+      if ((h.countLeft ?? 0) > 0 && holderValidAt(h, f.time))
+        return { carType: CT.count, useBooking: false, useHolder: true };
       return { carType: CT.temporary, note: 'count-used-up', useBooking: false, useHolder: false };
     }
     if (PERIOD_TYPES.has(h.carType) || FREE_TYPES.has(h.carType)) {
@@ -98,7 +100,8 @@ export function decideEntry(f: EntryFacts): EntryVerdict {
   if (f.unplated && !f.allowUnplated) return { code: 'deny-unplated', ...t };
   if (f.areaFree <= 0) {
     const temporaryLike = t.carType === CT.temporary;
-    if (temporaryLike ? f.lotFull.denyTemporary : f.lotFull.denyCardHolders) return { code: 'deny-full', ...t };
+    if (temporaryLike ? f.lotFull.denyTemporary : f.lotFull.denyCardHolders)
+      return { code: 'deny-full', ...t };
   }
   return { code: 'open', ...t };
 }
@@ -137,7 +140,14 @@ export interface ExitPlan {
 }
 
 export function planExit(f: ExitFacts): ExitPlan {
-  const base: ExitPlan = { free: false, billFrom: f.entryTime, billTo: f.time, inGrace: false, overstay: false, useCount: false };
+  const base: ExitPlan = {
+    free: false,
+    billFrom: f.entryTime,
+    billTo: f.time,
+    inGrace: false,
+    overstay: false,
+    useCount: false,
+  };
   const h = f.holder;
   if (h && (PERIOD_TYPES.has(f.carType) || FREE_TYPES.has(f.carType))) {
     if (holderValidAt(h, f.time)) return { ...base, free: true };
@@ -191,7 +201,10 @@ export function entryText(plate: string, code: EntryCode, carTypeName: string, d
     case 'deny-blacklist':
       return { lines: [{ text: shown }, { text: '禁止通行', colour: 'red' as const }], voice: '禁止通行' };
     case 'deny-unplated':
-      return { lines: [{ text: '无牌车' }, { text: '请联系岗亭', colour: 'red' as const }], voice: '请联系岗亭' };
+      return {
+        lines: [{ text: '无牌车' }, { text: '请联系岗亭', colour: 'red' as const }],
+        voice: '请联系岗亭',
+      };
   }
 }
 
@@ -206,8 +219,14 @@ export function exitText(plate: string, code: ExitCode | 'deny-no-entry', due: n
         voice: `请缴费${fenToYuanText(due)}元`,
       };
     case 'deny-balance':
-      return { lines: [{ text: shown }, { text: '余额不足', colour: 'red' as const }], voice: '余额不足,请联系岗亭' };
+      return {
+        lines: [{ text: shown }, { text: '余额不足', colour: 'red' as const }],
+        voice: '余额不足,请联系岗亭',
+      };
     case 'deny-no-entry':
-      return { lines: [{ text: shown }, { text: '无入场记录', colour: 'red' as const }], voice: '无入场记录,请联系岗亭' };
+      return {
+        lines: [{ text: shown }, { text: '无入场记录', colour: 'red' as const }],
+        voice: '无入场记录,请联系岗亭',
+      };
   }
 }

@@ -50,7 +50,11 @@ export class Daemon {
     // one fsync per event-loop turn for all lanes and faces; replies wait for it (durableResponses, lanes)
     this.store.groupCommit = true;
     this.site = new Site({ store: this.store, config, logger, now });
-    this.simulators = new SimulatorSet({ config, logger, cameraServer: () => this.devices.cameraServerAddress() });
+    this.simulators = new SimulatorSet({
+      config,
+      logger,
+      cameraServer: () => this.devices.cameraServerAddress(),
+    });
     this.devices = new DeviceManager({ config, logger, imageDir: join(config.site.dataDir, 'images') });
     this.lanes = new LaneManager(this.site, this.devices, logger);
     this.metrics = createMetrics({
@@ -58,7 +62,14 @@ export class Daemon {
       devices: () => this.devices.healthTable(),
       spaces: () => this.site.spaces(),
     });
-    const ctx: FaceContext = { config, site: this.site, logger, devices: this.devices, metrics: this.metrics.registry, now };
+    const ctx: FaceContext = {
+      config,
+      site: this.site,
+      logger,
+      devices: this.devices,
+      metrics: this.metrics.registry,
+      now,
+    };
     const senders: StreamSender[] = [];
     for (const entry of FACES) {
       if (!entry.enabled(config)) continue;
@@ -81,7 +92,10 @@ export class Daemon {
       const end = this.metrics.httpDuration.startTimer({ server: 'downlink' });
       res.on('finish', () => {
         end();
-        this.metrics.httpRequests.inc({ server: 'downlink', status: `${Math.floor(res.statusCode / 100)}xx` });
+        this.metrics.httpRequests.inc({
+          server: 'downlink',
+          status: `${Math.floor(res.statusCode / 100)}xx`,
+        });
       });
       next();
     });
@@ -94,10 +108,19 @@ export class Daemon {
     });
     for (const f of this.faces) if (f.router) app.use(f.router);
     app.use((_req, res) => res.status(404).json({ error: 'not found' }));
-    app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
-      this.log.warn({ err: err.message }, 'downlink request failed');
-      res.status(err.status && err.status < 500 ? err.status : 500).json({ error: err.status && err.status < 500 ? err.message : 'internal error' });
-    });
+    app.use(
+      (
+        err: Error & { status?: number; type?: string },
+        _req: Request,
+        res: Response,
+        _next: NextFunction,
+      ) => {
+        this.log.warn({ err: err.message }, 'downlink request failed');
+        res
+          .status(err.status && err.status < 500 ? err.status : 500)
+          .json({ error: err.status && err.status < 500 ? err.message : 'internal error' });
+      },
+    );
     return app;
   }
 
@@ -118,25 +141,53 @@ export class Daemon {
     const out = this.dispatcher.stats();
     components.outbox = {
       status: out.some((s) => s.backlog > 0 && s.lastError) ? 'degraded' : 'ok',
-      detail: Object.fromEntries(out.map((s) => [s.stream, { backlog: s.backlog, delivered: s.delivered, failed: s.failed, lastError: s.lastError }])),
+      detail: Object.fromEntries(
+        out.map((s) => [
+          s.stream,
+          { backlog: s.backlog, delivered: s.delivered, failed: s.failed, lastError: s.lastError },
+        ]),
+      ),
     };
     for (const ext of this.extensions) if (ext.health) components[ext.name] = ext.health();
     const all = Object.values(components).map((c) => c.status);
-    const status = components.storage.status === 'down' ? 'down' : all.includes('down') || all.includes('degraded') ? 'degraded' : 'ok';
+    const status =
+      components.storage.status === 'down'
+        ? 'down'
+        : all.includes('down') || all.includes('degraded')
+          ? 'degraded'
+          : 'ok';
     return { status, components };
   }
 
   async start(): Promise<void> {
     const cfg = this.opts.config;
-    this.log.info({ park: cfg.site.parkCode, lanes: cfg.lanes.length, devices: cfg.devices.length }, 'starting');
+    this.log.info(
+      { park: cfg.site.parkCode, lanes: cfg.lanes.length, devices: cfg.devices.length },
+      'starting',
+    );
     await this.simulators.start();
-    this.devices.events.on('health', (e: { id: string; type: string; ktDeviceType: number; health: { status: string; reason?: string; since: number } }) => {
-      try {
-        this.site.recordDeviceState({ id: e.id, type: e.type, ktDeviceType: e.ktDeviceType, status: e.health.status, reason: e.health.reason, since: e.health.since });
-      } catch (err) {
-        this.log.error({ err }, 'recording device state failed');
-      }
-    });
+    this.devices.events.on(
+      'health',
+      (e: {
+        id: string;
+        type: string;
+        ktDeviceType: number;
+        health: { status: string; reason?: string; since: number };
+      }) => {
+        try {
+          this.site.recordDeviceState({
+            id: e.id,
+            type: e.type,
+            ktDeviceType: e.ktDeviceType,
+            status: e.health.status,
+            reason: e.health.reason,
+            since: e.health.since,
+          });
+        } catch (err) {
+          this.log.error({ err }, 'recording device state failed');
+        }
+      },
+    );
     await this.devices.start();
     this.lanes.start();
     const dl = cfg.servers.downlink;
@@ -150,7 +201,10 @@ export class Daemon {
         } catch (e) {
           // a face that cannot start (port taken, remote down) is reported, not fatal
           this.log.error({ err: e, face: f.name, extension: ext.name }, 'extension failed to start');
-          this.extensions.push({ ...ext, health: () => ({ status: 'down', detail: { error: (e as Error).message } }) });
+          this.extensions.push({
+            ...ext,
+            health: () => ({ status: 'down', detail: { error: (e as Error).message } }),
+          });
         }
       }
     }

@@ -19,14 +19,16 @@ export interface FaceEntry {
 // whose balance it pushed (the e-pay result arrives as a downlink outpark and pays through the site).
 const withKtAutoPay: FaceFactory = (ctx) => ({
   ...createKtFace(ctx),
-  onExitDue: async (order, quote) => (await ktAutoPayAtExit(ctx, order, quote, { laneId: order.exitLane })).paid,
+  onExitDue: async (order, quote) =>
+    (await ktAutoPayAtExit(ctx, order, quote, { laneId: order.exitLane })).paid,
 });
 const withPyunAutoPay: FaceFactory = (ctx) => {
   const face = createPyunFace(ctx);
   const ext = face.extensions?.find((e) => e.name === 'pyun') as PyunExtension | undefined;
   return {
     ...face,
-    onExitDue: async (order) => (order.autoPay && ext ? (await ext.prepay({ orderNo: order.orderNo })).status === 'paid' : false),
+    onExitDue: async (order) =>
+      order.autoPay && ext ? (await ext.prepay({ orderNo: order.orderNo })).status === 'paid' : false,
   };
 };
 const withBolinkWallet: FaceFactory = (ctx) => {

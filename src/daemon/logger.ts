@@ -2,9 +2,30 @@
 import pino, { type Logger } from 'pino';
 
 const REDACT = [
-  'pwd', '*.pwd', 'password', '*.password', 'key', '*.key', 'appSecret', '*.appSecret', 'gatewayKey', '*.gatewayKey',
-  'ukey', '*.ukey', 'token', '*.token', 'headers.pwd', 'headers.authorization', 'headers.cookie', 'req.headers.pwd',
-  'req.headers.cookie', 'req.headers.authorization', 'sign', '*.sign', 'Sign', '*.Sign',
+  'pwd',
+  '*.pwd',
+  'password',
+  '*.password',
+  'key',
+  '*.key',
+  'appSecret',
+  '*.appSecret',
+  'gatewayKey',
+  '*.gatewayKey',
+  'ukey',
+  '*.ukey',
+  'token',
+  '*.token',
+  'headers.pwd',
+  'headers.authorization',
+  'headers.cookie',
+  'req.headers.pwd',
+  'req.headers.cookie',
+  'req.headers.authorization',
+  'sign',
+  '*.sign',
+  'Sign',
+  '*.Sign',
 ];
 
 /** Mask card and phone numbers wherever they appear in a message or field: keep enough to recognise, not to reuse. */
@@ -24,7 +45,11 @@ function maskDeep(v: unknown, depth = 0): unknown {
   return out;
 }
 
-export function createLogger(opts: { level: string; pretty?: boolean; destination?: pino.DestinationStream }): Logger {
+export function createLogger(opts: {
+  level: string;
+  pretty?: boolean;
+  destination?: pino.DestinationStream;
+}): Logger {
   const pretty = opts.pretty ?? (process.stdout.isTTY === true && !opts.destination);
   const base: pino.LoggerOptions = {
     level: opts.level,
@@ -39,7 +64,13 @@ export function createLogger(opts: { level: string; pretty?: boolean; destinatio
     },
   };
   if (pretty) {
-    return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } });
+    return pino({
+      ...base,
+      transport: {
+        target: 'pino-pretty',
+        options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' },
+      },
+    });
   }
   return opts.destination ? pino(base, opts.destination) : pino(base);
 }

@@ -61,7 +61,8 @@ export function createMetrics(src: MetricSources) {
     registers: [registry],
     collect() {
       this.reset();
-      for (const d of src.devices()) this.set({ device: d.id, type: d.type }, d.health.status === 'online' ? 1 : 0);
+      for (const d of src.devices())
+        this.set({ device: d.id, type: d.type }, d.health.status === 'online' ? 1 : 0);
     },
   });
   new Gauge({

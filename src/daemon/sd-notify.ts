@@ -1,7 +1,13 @@
 // systemd notification protocol: datagrams to $NOTIFY_SOCKET. A no-op when not run by systemd.
 import { createRequire } from 'node:module';
 
-type UnixDgram = { createSocket(type: 'unix_dgram'): { send(buf: Buffer, off: number, len: number, path: string, cb?: (err?: Error) => void): void; close(): void; on(ev: string, cb: (e: Error) => void): void } };
+type UnixDgram = {
+  createSocket(type: 'unix_dgram'): {
+    send(buf: Buffer, off: number, len: number, path: string, cb?: (err?: Error) => void): void;
+    close(): void;
+    on(ev: string, cb: (e: Error) => void): void;
+  };
+};
 
 export class SdNotify {
   private readonly path?: string;

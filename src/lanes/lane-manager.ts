@@ -5,7 +5,15 @@ import type { Site } from '../site/site.js';
 import type { GateCommand, LanePort, OrderRecord, QuoteResult, ExitResult } from '../site/api.js';
 import { SiteError } from '../site/api.js';
 import type { LaneConfig } from '../config/schema.js';
-import type { Display, DisplayLine, Gate, GateState, LaneReply, PlateRead, PlateSource } from '../devices/interfaces.js';
+import type {
+  Display,
+  DisplayLine,
+  Gate,
+  GateState,
+  LaneReply,
+  PlateRead,
+  PlateSource,
+} from '../devices/interfaces.js';
 import { normalizePlate, isUnplated } from '../core/plates.js';
 
 /** What the lanes need from the device layer (DeviceManager provides it; tests pass fakes). */
@@ -38,7 +46,13 @@ class Lane {
     readonly cfg: LaneConfig,
     private readonly mgr: LaneManager,
   ) {
-    this.status = { laneId: cfg.id, name: cfg.name, direction: cfg.direction, gate: 'unknown', keepOpen: false };
+    this.status = {
+      laneId: cfg.id,
+      name: cfg.name,
+      direction: cfg.direction,
+      gate: 'unknown',
+      keepOpen: false,
+    };
   }
 
   gate(): Gate | undefined {
@@ -56,24 +70,44 @@ class Lane {
       // the same car seen again (camera resend, car creeping): same answer, no new stay, no second fee
       return this.lastRead.reply;
     }
-    this.status.lastRead = { plate, colour: read.colour, confidence: read.confidence, imageUrl: read.imageUrl, time: read.time };
+    this.status.lastRead = {
+      plate,
+      colour: read.colour,
+      confidence: read.confidence,
+      imageUrl: read.imageUrl,
+      time: read.time,
+    };
     let reply: LaneReply;
     try {
       reply = this.cfg.direction === 'entry' ? await this.entry(read, plate) : await this.exit(read, plate);
     } catch (e) {
       const msg = e instanceof SiteError ? e.message : '系统错误';
       this.mgr.log.error({ err: e, lane: this.cfg.id, plate }, 'lane decision failed');
-      reply = { open: false, lines: [{ text: plate || '无牌车' }, { text: '请联系岗亭', colour: 'red' }], voice: '请联系岗亭' };
+      reply = {
+        open: false,
+        lines: [{ text: plate || '无牌车' }, { text: '请联系岗亭', colour: 'red' }],
+        voice: '请联系岗亭',
+      };
       this.status.message = msg;
     }
     if (plate) this.lastRead = { plate, at: read.time, reply };
-    this.mgr.log.info({ lane: this.cfg.id, plate: plate || '无牌车', open: reply.open, message: this.status.message }, 'plate read');
+    this.mgr.log.info(
+      { lane: this.cfg.id, plate: plate || '无牌车', open: reply.open, message: this.status.message },
+      'plate read',
+    );
     this.mgr.publish(this);
     return reply;
   }
 
   private async entry(read: PlateRead, plate: string): Promise<LaneReply> {
-    const r = this.mgr.site.enter({ plate: read.plate, colour: read.colour, laneId: this.cfg.id, time: read.time, image: read.imageUrl, actor: { kind: 'lane', name: this.cfg.id } });
+    const r = this.mgr.site.enter({
+      plate: read.plate,
+      colour: read.colour,
+      laneId: this.cfg.id,
+      time: read.time,
+      image: read.imageUrl,
+      actor: { kind: 'lane', name: this.cfg.id },
+    });
     // the barrier goes up only once the stay is on disk
     await this.mgr.site.durable();
     this.status.message = r.decision.message;
@@ -81,7 +115,14 @@ class Lane {
   }
 
   private async exit(read: PlateRead, plate: string): Promise<LaneReply> {
-    const r = this.mgr.site.exit({ plate: read.plate, colour: read.colour, laneId: this.cfg.id, time: read.time, image: read.imageUrl, actor: { kind: 'lane', name: this.cfg.id } });
+    const r = this.mgr.site.exit({
+      plate: read.plate,
+      colour: read.colour,
+      laneId: this.cfg.id,
+      time: read.time,
+      image: read.imageUrl,
+      actor: { kind: 'lane', name: this.cfg.id },
+    });
     await this.mgr.site.durable();
     return this.afterExit(r, plate, read.time);
   }
@@ -89,7 +130,12 @@ class Lane {
   private async afterExit(r: ExitResult, plate: string, time: number): Promise<LaneReply> {
     this.status.message = r.decision.message;
     if (r.decision.code === 'wait-payment' && r.order && r.quote) {
-      this.mgr.setWaiting(this, { orderNo: r.order.orderNo, plate: r.order.plate, due: r.decision.due ?? r.quote.due, since: time });
+      this.mgr.setWaiting(this, {
+        orderNo: r.order.orderNo,
+        plate: r.order.plate,
+        due: r.decision.due ?? r.quote.due,
+        since: time,
+      });
       // a cloud may charge at the exit (auto-pay); answer the camera at once and open when the money is in
       void this.mgr.tryHooks(r.order, r.quote);
     } else if (r.decision.code === 'deny-no-entry') {
@@ -117,7 +163,13 @@ class Lane {
   /** A payment for the waiting car arrived from some face: settle the exit and open. */
   async paid(orderNo: string): Promise<void> {
     if (this.status.waiting?.orderNo !== orderNo) return;
-    const r = this.mgr.site.exit({ plate: this.status.waiting.plate, orderNo, laneId: this.cfg.id, time: this.mgr.site.clock(), actor: { kind: 'lane', name: this.cfg.id } });
+    const r = this.mgr.site.exit({
+      plate: this.status.waiting.plate,
+      orderNo,
+      laneId: this.cfg.id,
+      time: this.mgr.site.clock(),
+      actor: { kind: 'lane', name: this.cfg.id },
+    });
     await this.mgr.site.durable();
     const reply = await this.afterExit(r, this.status.waiting?.plate ?? '', this.mgr.site.clock());
     if (reply.open && !this.gate()) this.mgr.cameraOpen(this);
@@ -131,7 +183,8 @@ class Lane {
     else if (cmd === 'close') await gate.close();
     else if (cmd === 'keepOpen') await gate.keepOpen();
     else await gate.release();
-    this.status.keepOpen = cmd === 'keepOpen' ? true : cmd === 'release' || cmd === 'close' ? false : this.status.keepOpen;
+    this.status.keepOpen =
+      cmd === 'keepOpen' ? true : cmd === 'release' || cmd === 'close' ? false : this.status.keepOpen;
     this.status.gate = gate.state();
     this.mgr.publish(this);
   }
@@ -245,7 +298,10 @@ export class LaneManager implements LanePort {
 
   paid(orderNo: string): void {
     const lane = this.waitingOrders.get(orderNo);
-    if (lane) void lane.paid(orderNo).catch((e) => this.log.error({ err: e, orderNo }, 'opening after payment failed'));
+    if (lane)
+      void lane
+        .paid(orderNo)
+        .catch((e) => this.log.error({ err: e, orderNo }, 'opening after payment failed'));
   }
 
   waiting(laneId: string): string | undefined {

@@ -21,8 +21,18 @@ export const CarType = {
 } as const;
 export type CarTypeCode = (typeof CarType)[keyof typeof CarType];
 export const CAR_TYPE_NAME: Record<number, string> = {
-  0: '临时车', 1: 'VIP车', 2: '月租车', 3: '充值车', 4: '时租车', 5: '产权车', 6: '计次车',
-  7: '贵宾卡', 8: '员工卡', 9: '大客车', 99: '共享泊位车', 100: '预约车',
+  0: '临时车',
+  1: 'VIP车',
+  2: '月租车',
+  3: '充值车',
+  4: '时租车',
+  5: '产权车',
+  6: '计次车',
+  7: '贵宾卡',
+  8: '员工卡',
+  9: '大客车',
+  99: '共享泊位车',
+  100: '预约车',
 };
 
 export type ActorKind = 'booth' | 'kt' | 'pyun' | 'bolink' | 'lanapi' | 'cli' | 'lane' | 'system';

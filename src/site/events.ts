@@ -15,20 +15,67 @@ import type {
 
 export type DomainEvent =
   | { type: 'car.entered'; time: number; order: OrderRecord; laneId?: string; decision: Decision }
-  | { type: 'car.denied'; time: number; plate: string; laneId?: string; direction: 'entry' | 'exit'; decision: Decision }
+  | {
+      type: 'car.denied';
+      time: number;
+      plate: string;
+      laneId?: string;
+      direction: 'entry' | 'exit';
+      decision: Decision;
+    }
   | { type: 'car.exited'; time: number; order: OrderRecord; payments: PaymentRecord[]; laneId?: string }
   | { type: 'payment.recorded'; time: number; order: OrderRecord; payment: PaymentRecord }
-  | { type: 'discount.changed'; time: number; order: OrderRecord; kind: string; value: number; channel: string; serial: string; revoked: boolean }
-  | { type: 'gate.operated'; time: number; laneId: string; command: GateCommand; actor: Actor; reason: string; orderNo?: string; ok: boolean; error?: string }
+  | {
+      type: 'discount.changed';
+      time: number;
+      order: OrderRecord;
+      kind: string;
+      value: number;
+      channel: string;
+      serial: string;
+      revoked: boolean;
+    }
+  | {
+      type: 'gate.operated';
+      time: number;
+      laneId: string;
+      command: GateCommand;
+      actor: Actor;
+      reason: string;
+      orderNo?: string;
+      ok: boolean;
+      error?: string;
+    }
   | { type: 'plate.corrected'; time: number; order: OrderRecord; from: string; actor: Actor }
   | { type: 'order.voided'; time: number; order: OrderRecord; reason: string }
-  | { type: 'card.changed'; time: number; action: 'add' | 'modify' | 'delete' | 'recharge'; holder: CardHolder; amount?: number }
+  | {
+      type: 'card.changed';
+      time: number;
+      action: 'add' | 'modify' | 'delete' | 'recharge';
+      holder: CardHolder;
+      amount?: number;
+    }
   | { type: 'blacklist.changed'; time: number; action: 'add' | 'modify' | 'delete'; entry: BlacklistEntry }
-  | { type: 'blacklist.hit'; time: number; plate: string; laneId?: string; entry: BlacklistEntry; image?: string }
+  | {
+      type: 'blacklist.hit';
+      time: number;
+      plate: string;
+      laneId?: string;
+      entry: BlacklistEntry;
+      image?: string;
+    }
   | { type: 'booking.changed'; time: number; action: 'add' | 'modify' | 'delete'; booking: Booking }
   | { type: 'spaces.changed'; time: number; areas: AreaSpaces[] }
   | { type: 'change.updated'; time: number; change: ChangeOrder }
-  | { type: 'device.state'; time: number; id: string; deviceType: string; ktDeviceType: number; status: string; reason?: string };
+  | {
+      type: 'device.state';
+      time: number;
+      id: string;
+      deviceType: string;
+      ktDeviceType: number;
+      status: string;
+      reason?: string;
+    };
 
 export type DomainEventType = DomainEvent['type'];
 

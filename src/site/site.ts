@@ -8,7 +8,15 @@ import type { Store } from '../storage/index.js';
 import { quote as tariffQuote, type Quote } from '../core/tariff/index.js';
 import { normalizePlate, withoutProvince, isUnplated, fuzzyCandidates } from '../core/plates.js';
 import { addLocalMonths, formatLocal, startOfLocalDay } from '../core/clock.js';
-import { CT, decideEntry, entryText, exitText, planExit, settleExit, type HolderFacts } from '../core/decisions.js';
+import {
+  CT,
+  decideEntry,
+  entryText,
+  exitText,
+  planExit,
+  settleExit,
+  type HolderFacts,
+} from '../core/decisions.js';
 import {
   CAR_TYPE_NAME,
   SiteError,
@@ -50,7 +58,16 @@ export interface SiteOptions {
   outboxStreams?: OutboxStream[];
 }
 
-const ZERO_QUOTE: Quote = { total: 0, paid: 0, discountMoney: 0, discountMinutes: 0, due: 0, stayMinutes: 0, freeMinutes: 0, lines: [] };
+const ZERO_QUOTE: Quote = {
+  total: 0,
+  paid: 0,
+  discountMoney: 0,
+  discountMinutes: 0,
+  due: 0,
+  stayMinutes: 0,
+  freeMinutes: 0,
+  lines: [],
+};
 const CAR_TYPE_KEY: Record<number, string> = Object.fromEntries(Object.entries(CT).map(([k, v]) => [v, k]));
 
 export function plateKeyOf(plate: string): string {
@@ -109,9 +126,10 @@ export class Site {
     } finally {
       this.pending = outer;
     }
-    if (events.length) this.store.onCommit(() => {
-      for (const e of events) this.bus.emit('event', e);
-    });
+    if (events.length)
+      this.store.onCommit(() => {
+        for (const e of events) this.bus.emit('event', e);
+      });
     return result;
   }
 
@@ -125,7 +143,8 @@ export class Site {
     const eventId = this.store.events.add({ time: e.time, type: e.type, orderNo, payload: e });
     const key = orderingKey(e);
     for (const s of this.streams) {
-      if (s.kinds === 'all' || s.kinds.has(e.type)) this.store.outbox.add(s.stream, e.type, key, eventId, this.now());
+      if (s.kinds === 'all' || s.kinds.has(e.type))
+        this.store.outbox.add(s.stream, e.type, key, eventId, this.now());
     }
     this.pending.push(e);
   }
@@ -170,7 +189,13 @@ export class Site {
     for (const a of this.config.site.areas) this.store.areas.setOccupied(a.id, counts.get(a.id) ?? 0);
   }
 
-  private decision(code: Decision['code'], carType: number, message: string, text: { lines: Decision['lines']; voice?: string }, due?: number): Decision {
+  private decision(
+    code: Decision['code'],
+    carType: number,
+    message: string,
+    text: { lines: Decision['lines']; voice?: string },
+    due?: number,
+  ): Decision {
     return {
       code,
       open: code === 'open',
@@ -184,7 +209,12 @@ export class Site {
   }
 
   /** Find the stay a request means: order number, exact plate in the lot, card number, then plate without province. */
-  findStay(q: { orderNo?: string; plate?: string; cardNo?: string; laneId?: string }): OrderRecord | undefined {
+  findStay(q: {
+    orderNo?: string;
+    plate?: string;
+    cardNo?: string;
+    laneId?: string;
+  }): OrderRecord | undefined {
     if (q.orderNo) return this.store.orders.get(q.orderNo);
     if (q.laneId && this.lanes) {
       const waiting = this.lanes.waiting(q.laneId);
@@ -219,7 +249,10 @@ export class Site {
       storedValueShort: this.config.policy.storedValueShort,
     };
     const plan = planExit(facts);
-    const graceUntil = order.lastPaidAt !== undefined ? order.lastPaidAt + this.config.policy.graceMinutes * 60_000 : undefined;
+    const graceUntil =
+      order.lastPaidAt !== undefined
+        ? order.lastPaidAt + this.config.policy.graceMinutes * 60_000
+        : undefined;
     const stayMinutes = Math.max(0, Math.floor((time - order.entryTime) / 60_000));
     const base = {
       order,
@@ -230,14 +263,24 @@ export class Site {
       stayMinutes,
     };
     if (plan.free) {
-      return { ...base, quote: { ...ZERO_QUOTE, stayMinutes, paid: order.paid }, total: 0, discountMoney: order.discount, discountMinutes: order.discountMinutes, due: 0 };
+      return {
+        ...base,
+        quote: { ...ZERO_QUOTE, stayMinutes, paid: order.paid },
+        total: 0,
+        discountMoney: order.discount,
+        discountMinutes: order.discountMinutes,
+        due: 0,
+      };
     }
     const { id, tariff } = this.tariffFor({ ...order, carType: plan.note ? CT.temporary : order.carType });
     const full = this.store.orders.activeDiscounts(order.orderNo).some((d) => d.kind === 'full');
     const effective = plan.overstay ? { ...tariff, freeMinutes: 0 } : tariff;
     let priorPaid = 0;
     if (tariff.capAcrossVisits && tariff.cap && order.plate) {
-      const since = tariff.cap.window === 'naturalDay' ? startOfLocalDay(plan.billFrom, this.tz) : plan.billFrom - 24 * 3_600_000;
+      const since =
+        tariff.cap.window === 'naturalDay'
+          ? startOfLocalDay(plan.billFrom, this.tz)
+          : plan.billFrom - 24 * 3_600_000;
       priorPaid = this.store.orders.paidByPlateSince(order.plate, since, order.orderNo);
     }
     const q = tariffQuote(effective, {
@@ -291,10 +334,19 @@ export class Site {
           // Keep one stay per plate: close the old one as void so fees are not doubled, and open the new one.
           this.store.orders.voidOrder(already.orderNo, 'superseded by a new entry', this.now());
           this.store.areas.bump(already.areaId, -1);
-          this.record({ type: 'order.voided', time, order: { ...already, state: 'void' }, reason: 'superseded by a new entry' });
+          this.record({
+            type: 'order.voided',
+            time,
+            order: { ...already, state: 'void' },
+            reason: 'superseded by a new entry',
+          });
         }
       }
-      const holder = plate ? this.store.cards.byPlate(plate, key) : input.cardNo ? this.store.cards.byCard(input.cardNo) : undefined;
+      const holder = plate
+        ? this.store.cards.byPlate(plate, key)
+        : input.cardNo
+          ? this.store.cards.byCard(input.cardNo)
+          : undefined;
       const booking = plate ? this.store.bookings.activeFor(plate, key, time) : undefined;
       const black = plate ? this.store.blacklist.active(plate, key, time) : undefined;
       const area = this.store.areas.all().find((a) => a.id === areaId)!;
@@ -311,7 +363,9 @@ export class Site {
       });
       const carTypeName = CAR_TYPE_NAME[verdict.carType] ?? String(verdict.carType);
       const daysLeft =
-        verdict.useHolder && holder?.validTo !== undefined ? Math.max(0, Math.ceil((holder.validTo - time) / 86_400_000)) : undefined;
+        verdict.useHolder && holder?.validTo !== undefined
+          ? Math.max(0, Math.ceil((holder.validTo - time) / 86_400_000))
+          : undefined;
       const text = entryText(plate, verdict.code, carTypeName, daysLeft);
       const message =
         verdict.code === 'open'
@@ -323,7 +377,15 @@ export class Site {
               : '不允许无牌车入场';
       const decision = this.decision(verdict.code, verdict.carType, message, text);
       if (verdict.code !== 'open') {
-        if (black) this.record({ type: 'blacklist.hit', time, plate, laneId: input.laneId, entry: black, image: input.image });
+        if (black)
+          this.record({
+            type: 'blacklist.hit',
+            time,
+            plate,
+            laneId: input.laneId,
+            entry: black,
+            image: input.image,
+          });
         this.record({ type: 'car.denied', time, plate, laneId: input.laneId, direction: 'entry', decision });
         return { decision };
       }
@@ -348,13 +410,30 @@ export class Site {
         this.store.bookings.use(booking.bookingNo, this.now());
         if (booking.prepaid > 0 && !this.store.orders.paymentBySerial('booking', booking.bookingNo)) {
           // booking money is counted as paid on the first stay it covers
-          this.store.orders.insertPayment({ orderNo, channel: 'booking', serial: booking.bookingNo, amount: booking.prepaid, discount: 0, freeMinutes: 0, method: 'booking', time });
+          this.store.orders.insertPayment({
+            orderNo,
+            channel: 'booking',
+            serial: booking.bookingNo,
+            amount: booking.prepaid,
+            discount: 0,
+            freeMinutes: 0,
+            method: 'booking',
+            time,
+          });
           this.store.orders.addPaid(orderNo, booking.prepaid, 0, 0, null, this.now());
         }
       }
       this.store.areas.bump(areaId, 1);
       if (input.force) {
-        this.store.audit.add({ time, actorKind: input.actor.kind, actor: input.actor.name, action: 'forced-entry', laneId: input.laneId, orderNo, reason: 'forced' });
+        this.store.audit.add({
+          time,
+          actorKind: input.actor.kind,
+          actor: input.actor.name,
+          action: 'forced-entry',
+          laneId: input.laneId,
+          orderNo,
+          reason: 'forced',
+        });
       }
       const order = this.store.orders.get(orderNo)!;
       this.record({ type: 'car.entered', time, order, laneId: input.laneId, decision });
@@ -376,21 +455,48 @@ export class Site {
       const holder = plate ? this.store.cards.byPlate(plate, plateKeyOf(plate)) : undefined;
       const hf = this.holderFacts(holder);
       if (holder && hf && holder.carType !== CT.storedValue && holder.carType !== CT.count) {
-        const valid = (hf.validFrom === undefined || hf.validFrom <= time) && (hf.validTo === undefined || time < hf.validTo);
+        const valid =
+          (hf.validFrom === undefined || hf.validFrom <= time) &&
+          (hf.validTo === undefined || time < hf.validTo);
         if (valid) {
-          const d = this.decision('open', holder.carType, `${holder.carTypeName}出场(无入场记录)`, exitText(plate, 'open', 0), 0);
-          this.tx(() => this.record({ type: 'car.denied', time, plate, laneId: input.laneId, direction: 'exit', decision: d }));
+          const d = this.decision(
+            'open',
+            holder.carType,
+            `${holder.carTypeName}出场(无入场记录)`,
+            exitText(plate, 'open', 0),
+            0,
+          );
+          this.tx(() =>
+            this.record({
+              type: 'car.denied',
+              time,
+              plate,
+              laneId: input.laneId,
+              direction: 'exit',
+              decision: d,
+            }),
+          );
           return { decision: d };
         }
       }
       const candidates = plate
-        ? fuzzyCandidates(plate, this.store.orders.inParkPlates().map((p) => p.plate), 5).map((c) => ({
+        ? fuzzyCandidates(
+            plate,
+            this.store.orders.inParkPlates().map((p) => p.plate),
+            5,
+          ).map((c) => ({
             plate: c.plate,
             score: c.score,
             orderNo: this.store.orders.inByPlate(c.plate)!.orderNo,
           }))
         : [];
-      const d = this.decision('deny-no-entry', CT.temporary, '无入场记录', exitText(plate, 'deny-no-entry', 0), this.config.policy.noEntryRecordFee);
+      const d = this.decision(
+        'deny-no-entry',
+        CT.temporary,
+        '无入场记录',
+        exitText(plate, 'deny-no-entry', 0),
+        this.config.policy.noEntryRecordFee,
+      );
       return { decision: d, candidates };
     }
     return this.tx(() => {
@@ -408,43 +514,125 @@ export class Site {
         storedValueShort: this.config.policy.storedValueShort,
       };
       const plan = planExit(facts);
-      const settle = plan.free ? { code: 'open' as const, due: 0, fromBalance: 0 } : settleExit({ ...facts, discount: q.discountMoney }, plan, plan.overstay ? q.total - order.paid - order.discount : q.quote.total);
+      const settle = plan.free
+        ? { code: 'open' as const, due: 0, fromBalance: 0 }
+        : settleExit(
+            { ...facts, discount: q.discountMoney },
+            plan,
+            plan.overstay ? q.total - order.paid - order.discount : q.quote.total,
+          );
       if (settle.fromBalance > 0 && holder) {
         const serial = `${order.orderNo}-B${this.store.sequences.next('balance')}`;
         this.store.cards.setBalance(holder.id, holder.balance - settle.fromBalance, this.now());
-        this.store.cards.transaction({ holderId: holder.id, kind: 'deduct', amount: -settle.fromBalance, channel: 'balance', serial, orderNo: order.orderNo, time });
-        const payment = this.store.orders.insertPayment({ orderNo: order.orderNo, channel: 'balance', serial, amount: settle.fromBalance, discount: 0, freeMinutes: 0, method: 'stored-value', time });
+        this.store.cards.transaction({
+          holderId: holder.id,
+          kind: 'deduct',
+          amount: -settle.fromBalance,
+          channel: 'balance',
+          serial,
+          orderNo: order.orderNo,
+          time,
+        });
+        const payment = this.store.orders.insertPayment({
+          orderNo: order.orderNo,
+          channel: 'balance',
+          serial,
+          amount: settle.fromBalance,
+          discount: 0,
+          freeMinutes: 0,
+          method: 'stored-value',
+          time,
+        });
         this.store.orders.addPaid(order.orderNo, settle.fromBalance, 0, 0, time, this.now());
-        this.record({ type: 'payment.recorded', time, order: this.store.orders.get(order.orderNo)!, payment });
+        this.record({
+          type: 'payment.recorded',
+          time,
+          order: this.store.orders.get(order.orderNo)!,
+          payment,
+        });
       }
       if (settle.code !== 'open') {
         const text = exitText(order.plate, settle.code, settle.due);
-        const d = this.decision(settle.code, order.carType, settle.code === 'deny-balance' ? '储值余额不足' : `请缴费 ${settle.due / 100} 元`, text, settle.due);
-        return { decision: d, order: this.store.orders.get(order.orderNo)!, quote: this.quoteOrder(this.store.orders.get(order.orderNo)!, time) };
+        const d = this.decision(
+          settle.code,
+          order.carType,
+          settle.code === 'deny-balance' ? '储值余额不足' : `请缴费 ${settle.due / 100} 元`,
+          text,
+          settle.due,
+        );
+        return {
+          decision: d,
+          order: this.store.orders.get(order.orderNo)!,
+          quote: this.quoteOrder(this.store.orders.get(order.orderNo)!, time),
+        };
       }
       if (plan.useCount && holder) {
         this.store.cards.setCount(holder.id, (holder.countLeft ?? 1) - 1, this.now());
-        this.store.cards.transaction({ holderId: holder.id, kind: 'count', amount: -1, channel: 'count', serial: order.orderNo, orderNo: order.orderNo, time });
+        this.store.cards.transaction({
+          holderId: holder.id,
+          kind: 'count',
+          amount: -1,
+          channel: 'count',
+          serial: order.orderNo,
+          orderNo: order.orderNo,
+          time,
+        });
       }
-      const release: ReleaseKind = plan.free ? 'card' : order.paid + settle.fromBalance > 0 ? 'paid' : 'normal';
-      return this.finishStay(order.orderNo, { laneId: input.laneId, time, image: input.image, release, totalFee: q.total, decisionText: exitText(order.plate, 'open', 0) });
+      const release: ReleaseKind = plan.free
+        ? 'card'
+        : order.paid + settle.fromBalance > 0
+          ? 'paid'
+          : 'normal';
+      return this.finishStay(order.orderNo, {
+        laneId: input.laneId,
+        time,
+        image: input.image,
+        release,
+        totalFee: q.total,
+        decisionText: exitText(order.plate, 'open', 0),
+      });
     });
   }
 
   /** Close a stay (inside a transaction). */
   private finishStay(
     orderNo: string,
-    p: { laneId?: string; time: number; image?: string; release: ReleaseKind; reason?: string; totalFee: number; decisionText: { lines: Decision['lines']; voice?: string } },
+    p: {
+      laneId?: string;
+      time: number;
+      image?: string;
+      release: ReleaseKind;
+      reason?: string;
+      totalFee: number;
+      decisionText: { lines: Decision['lines']; voice?: string };
+    },
   ): ExitResult {
     const before = this.store.orders.get(orderNo)!;
-    if (!this.store.orders.finish({ orderNo, exitLane: p.laneId, exitTime: p.time, exitImage: p.image, totalFee: p.totalFee, release: p.release, releaseReason: p.reason, now: this.now() }))
+    if (
+      !this.store.orders.finish({
+        orderNo,
+        exitLane: p.laneId,
+        exitTime: p.time,
+        exitImage: p.image,
+        totalFee: p.totalFee,
+        release: p.release,
+        releaseReason: p.reason,
+        now: this.now(),
+      })
+    )
       throw new SiteError('already-left', `订单 ${orderNo} 已出场`);
     this.store.areas.bump(before.areaId, -1);
     const order = this.store.orders.get(orderNo)!;
     const payments = this.store.orders.payments(orderNo);
     this.record({ type: 'car.exited', time: p.time, order, payments, laneId: p.laneId });
     this.record({ type: 'spaces.changed', time: p.time, areas: this.store.areas.all() });
-    const d = this.decision('open', order.carType, p.release === 'normal' || p.release === 'paid' || p.release === 'card' ? '出场' : `放行(${p.release})`, p.decisionText, 0);
+    const d = this.decision(
+      'open',
+      order.carType,
+      p.release === 'normal' || p.release === 'paid' || p.release === 'card' ? '出场' : `放行(${p.release})`,
+      p.decisionText,
+      0,
+    );
     return { decision: d, order, quote: this.quoteOrder(order, p.time) };
   }
 
@@ -452,8 +640,19 @@ export class Site {
    * Let a waiting car out by hand (booth): cash taken, free release or abnormal release (KT paidType 2).
    * Cash is recorded as a payment with the booth's own serial, so a repeat click never charges twice.
    */
-  release(input: { orderNo: string; laneId?: string; kind: 'cash' | 'free' | 'abnormal' | 'paid'; amount?: number; serial?: string; reason?: string; actor: Actor; time: number; image?: string }): ExitResult {
-    if ((input.kind === 'free' || input.kind === 'abnormal') && !input.reason?.trim()) throw new SiteError('invalid', '免费放行和异常放行必须填写原因');
+  release(input: {
+    orderNo: string;
+    laneId?: string;
+    kind: 'cash' | 'free' | 'abnormal' | 'paid';
+    amount?: number;
+    serial?: string;
+    reason?: string;
+    actor: Actor;
+    time: number;
+    image?: string;
+  }): ExitResult {
+    if ((input.kind === 'free' || input.kind === 'abnormal') && !input.reason?.trim())
+      throw new SiteError('invalid', '免费放行和异常放行必须填写原因');
     const result = this.tx(() => {
       const order = this.store.orders.get(input.orderNo);
       if (!order) throw new SiteError('not-found', `订单 ${input.orderNo} 不存在`);
@@ -461,17 +660,34 @@ export class Site {
       const q = this.quoteOrder(order, input.time);
       if (input.kind === 'cash') {
         const amount = input.amount ?? q.due;
-        if (amount < q.due) throw new SiteError('amount-mismatch', `现金不足: 应收 ${q.due / 100} 元, 实收 ${amount / 100} 元`);
+        if (amount < q.due)
+          throw new SiteError('amount-mismatch', `现金不足: 应收 ${q.due / 100} 元, 实收 ${amount / 100} 元`);
         const serial = input.serial ?? `${order.orderNo}-C${this.store.sequences.next('cash')}`;
         if (!this.store.orders.paymentBySerial('cash', serial) && q.due > 0) {
-          const payment = this.store.orders.insertPayment({ orderNo: order.orderNo, channel: 'cash', serial, amount: q.due, discount: 0, freeMinutes: 0, method: 'cash', time: input.time, operator: input.actor.name });
+          const payment = this.store.orders.insertPayment({
+            orderNo: order.orderNo,
+            channel: 'cash',
+            serial,
+            amount: q.due,
+            discount: 0,
+            freeMinutes: 0,
+            method: 'cash',
+            time: input.time,
+            operator: input.actor.name,
+          });
           this.store.orders.addPaid(order.orderNo, q.due, 0, 0, input.time, this.now());
-          this.record({ type: 'payment.recorded', time: input.time, order: this.store.orders.get(order.orderNo)!, payment });
+          this.record({
+            type: 'payment.recorded',
+            time: input.time,
+            order: this.store.orders.get(order.orderNo)!,
+            payment,
+          });
         }
       } else if (input.kind === 'paid' && q.due > 0) {
         throw new SiteError('amount-mismatch', `尚欠 ${q.due / 100} 元`);
       }
-      const release: ReleaseKind = input.kind === 'cash' ? 'paid' : input.kind === 'paid' ? 'paid' : input.kind;
+      const release: ReleaseKind =
+        input.kind === 'cash' ? 'paid' : input.kind === 'paid' ? 'paid' : input.kind;
       this.store.audit.add({
         time: input.time,
         actorKind: input.actor.kind,
@@ -482,7 +698,15 @@ export class Site {
         reason: input.reason,
         detail: { due: q.due, total: q.total, amount: input.kind === 'cash' ? q.due : 0 },
       });
-      return this.finishStay(order.orderNo, { laneId: input.laneId, time: input.time, image: input.image, release, reason: input.reason, totalFee: q.total, decisionText: exitText(order.plate, 'open', 0) });
+      return this.finishStay(order.orderNo, {
+        laneId: input.laneId,
+        time: input.time,
+        image: input.image,
+        release,
+        reason: input.reason,
+        totalFee: q.total,
+        decisionText: exitText(order.plate, 'open', 0),
+      });
     });
     if (input.laneId) this.openAfterRelease(input.laneId, result);
     return result;
@@ -502,22 +726,72 @@ export class Site {
   }
 
   /** Exit with no entry record, booth-confirmed: record a stay that starts and ends now, charged the minimum fee in cash. */
-  exitWithoutEntry(input: { plate: string; laneId?: string; amount?: number; reason: string; actor: Actor; time: number; image?: string }): ExitResult {
+  exitWithoutEntry(input: {
+    plate: string;
+    laneId?: string;
+    amount?: number;
+    reason: string;
+    actor: Actor;
+    time: number;
+    image?: string;
+  }): ExitResult {
     if (!input.reason?.trim()) throw new SiteError('invalid', '必须填写原因');
     const plate = isUnplated(input.plate) ? '' : normalizePlate(input.plate);
     const amount = input.amount ?? this.config.policy.noEntryRecordFee;
     const result = this.tx(() => {
       const orderNo = this.newOrderNo(input.time);
-      this.store.orders.insert({ orderNo, plate: '', plateKey: '', plateColour: 'unknown', carType: CT.temporary, vehicleClass: 'small', areaId: this.areaFor(input.laneId), entryTime: input.time, now: this.now() });
+      this.store.orders.insert({
+        orderNo,
+        plate: '',
+        plateKey: '',
+        plateColour: 'unknown',
+        carType: CT.temporary,
+        vehicleClass: 'small',
+        areaId: this.areaFor(input.laneId),
+        entryTime: input.time,
+        now: this.now(),
+      });
       if (plate) this.store.orders.setPlate(orderNo, plate, plateKeyOf(plate), this.now());
       this.store.areas.bump(this.areaFor(input.laneId), 1);
       if (amount > 0) {
-        const payment = this.store.orders.insertPayment({ orderNo, channel: 'cash', serial: `${orderNo}-C0`, amount, discount: 0, freeMinutes: 0, method: 'cash', time: input.time, operator: input.actor.name });
+        const payment = this.store.orders.insertPayment({
+          orderNo,
+          channel: 'cash',
+          serial: `${orderNo}-C0`,
+          amount,
+          discount: 0,
+          freeMinutes: 0,
+          method: 'cash',
+          time: input.time,
+          operator: input.actor.name,
+        });
         this.store.orders.addPaid(orderNo, amount, 0, 0, input.time, this.now());
-        this.record({ type: 'payment.recorded', time: input.time, order: this.store.orders.get(orderNo)!, payment });
+        this.record({
+          type: 'payment.recorded',
+          time: input.time,
+          order: this.store.orders.get(orderNo)!,
+          payment,
+        });
       }
-      this.store.audit.add({ time: input.time, actorKind: input.actor.kind, actor: input.actor.name, action: 'exit-no-entry', laneId: input.laneId, orderNo, reason: input.reason, detail: { amount } });
-      return this.finishStay(orderNo, { laneId: input.laneId, time: input.time, image: input.image, release: 'manual', reason: input.reason, totalFee: amount, decisionText: exitText(plate, 'open', 0) });
+      this.store.audit.add({
+        time: input.time,
+        actorKind: input.actor.kind,
+        actor: input.actor.name,
+        action: 'exit-no-entry',
+        laneId: input.laneId,
+        orderNo,
+        reason: input.reason,
+        detail: { amount },
+      });
+      return this.finishStay(orderNo, {
+        laneId: input.laneId,
+        time: input.time,
+        image: input.image,
+        release: 'manual',
+        reason: input.reason,
+        totalFee: amount,
+        decisionText: exitText(plate, 'open', 0),
+      });
     });
     if (input.laneId) this.openAfterRelease(input.laneId, result);
     return result;
@@ -526,24 +800,30 @@ export class Site {
   // ---------------------------------------------------------------- pay and discounts
 
   pay(input: PayInput & { allowAfterExit?: boolean }): PayResult {
-    if (!Number.isInteger(input.amount) || input.amount < 0) throw new SiteError('invalid', '金额必须是非负整数(分)');
+    if (!Number.isInteger(input.amount) || input.amount < 0)
+      throw new SiteError('invalid', '金额必须是非负整数(分)');
     if (!input.serial) throw new SiteError('invalid', '缺少支付流水号');
     const result = this.tx((): PayResult => {
       const dup = this.store.orders.paymentBySerial(input.channel, input.serial);
       if (dup) {
         if (dup.orderNo !== input.orderNo || dup.amount !== input.amount)
-          throw new SiteError('conflict', `支付流水 ${input.serial} 已用于订单 ${dup.orderNo} 金额 ${dup.amount}`);
+          throw new SiteError(
+            'conflict',
+            `支付流水 ${input.serial} 已用于订单 ${dup.orderNo} 金额 ${dup.amount}`,
+          );
         const order = this.store.orders.get(dup.orderNo)!;
         return { duplicate: true, payment: dup, order, quote: this.quoteOrder(order, input.time) };
       }
       const order = this.store.orders.get(input.orderNo);
       if (!order) throw new SiteError('not-found', `订单 ${input.orderNo} 不存在`);
       if (order.state === 'void') throw new SiteError('already-left', `订单 ${input.orderNo} 已作废`);
-      if (order.state === 'out' && !input.allowAfterExit) throw new SiteError('already-left', `订单 ${input.orderNo} 已出场`);
+      if (order.state === 'out' && !input.allowAfterExit)
+        throw new SiteError('already-left', `订单 ${input.orderNo} 已出场`);
       const before = this.quoteOrder(order, input.time);
       const discount = input.discount ?? 0;
       if (order.state === 'in') {
-        if (before.due === 0 && input.amount > 0) throw new SiteError('conflict', `订单 ${input.orderNo} 已缴清, 无需重复支付`);
+        if (before.due === 0 && input.amount > 0)
+          throw new SiteError('conflict', `订单 ${input.orderNo} 已缴清, 无需重复支付`);
         if (input.expectDue !== undefined && input.amount + discount < before.due)
           throw new SiteError('amount-mismatch', `支付金额 ${input.amount} 少于应缴 ${before.due}`);
       }
@@ -558,7 +838,14 @@ export class Site {
         time: input.time,
         operator: input.actor.name,
       });
-      this.store.orders.addPaid(input.orderNo, input.amount, discount, input.freeMinutes ?? 0, input.time, this.now());
+      this.store.orders.addPaid(
+        input.orderNo,
+        input.amount,
+        discount,
+        input.freeMinutes ?? 0,
+        input.time,
+        this.now(),
+      );
       const after = this.store.orders.get(input.orderNo)!;
       this.record({ type: 'payment.recorded', time: input.time, order: after, payment });
       return { duplicate: false, payment, order: after, quote: this.quoteOrder(after, input.time) };
@@ -578,11 +865,28 @@ export class Site {
       const order = this.store.orders.get(input.orderNo);
       if (!order) throw new SiteError('not-found', `订单 ${input.orderNo} 不存在`);
       if (order.state !== 'in') throw new SiteError('already-left', `订单 ${input.orderNo} 已出场`);
-      this.store.orders.insertDiscount({ orderNo: order.orderNo, kind: input.kind, value: input.value, code: input.code, channel: input.channel, serial: input.serial, time: input.time });
+      this.store.orders.insertDiscount({
+        orderNo: order.orderNo,
+        kind: input.kind,
+        value: input.value,
+        code: input.code,
+        channel: input.channel,
+        serial: input.serial,
+        time: input.time,
+      });
       if (input.kind === 'money') this.store.orders.addDiscount(order.orderNo, input.value, 0, this.now());
       if (input.kind === 'minutes') this.store.orders.addDiscount(order.orderNo, 0, input.value, this.now());
       const after = this.store.orders.get(order.orderNo)!;
-      this.record({ type: 'discount.changed', time: input.time, order: after, kind: input.kind, value: input.value, channel: input.channel, serial: input.serial, revoked: false });
+      this.record({
+        type: 'discount.changed',
+        time: input.time,
+        order: after,
+        kind: input.kind,
+        value: input.value,
+        channel: input.channel,
+        serial: input.serial,
+        revoked: false,
+      });
       return { duplicate: false, quote: this.quoteOrder(after, input.time) };
     });
   }
@@ -598,7 +902,16 @@ export class Site {
         if (d.kind === 'money') this.store.orders.addDiscount(order.orderNo, -d.value, 0, this.now());
         if (d.kind === 'minutes') this.store.orders.addDiscount(order.orderNo, 0, -d.value, this.now());
         const after = this.store.orders.get(order.orderNo)!;
-        this.record({ type: 'discount.changed', time: input.time, order: after, kind: d.kind, value: d.value, channel: input.channel, serial: input.serial, revoked: true });
+        this.record({
+          type: 'discount.changed',
+          time: input.time,
+          order: after,
+          kind: d.kind,
+          value: d.value,
+          channel: input.channel,
+          serial: input.serial,
+          revoked: true,
+        });
         return this.quoteOrder(after, input.time);
       }
       return this.quoteOrder(order, input.time);
@@ -618,7 +931,8 @@ export class Site {
 
   async gateCommand(input: GateCommandInput): Promise<void> {
     if (!input.reason?.trim()) throw new SiteError('invalid', '手动操作道闸必须填写原因');
-    if (!this.config.lanes.some((l) => l.id === input.laneId)) throw new SiteError('not-found', `车道 ${input.laneId} 不存在`);
+    if (!this.config.lanes.some((l) => l.id === input.laneId))
+      throw new SiteError('not-found', `车道 ${input.laneId} 不存在`);
     if (!this.lanes) throw new SiteError('device', '车道控制未就绪');
     let error: string | undefined;
     try {
@@ -637,13 +951,24 @@ export class Site {
         reason: input.reason,
         detail: error ? { error } : undefined,
       });
-      this.record({ type: 'gate.operated', time: input.time, laneId: input.laneId, command: input.command, actor: input.actor, reason: input.reason, orderNo: input.orderNo, ok: !error, error });
+      this.record({
+        type: 'gate.operated',
+        time: input.time,
+        laneId: input.laneId,
+        command: input.command,
+        actor: input.actor,
+        reason: input.reason,
+        orderNo: input.orderNo,
+        ok: !error,
+        error,
+      });
     });
     if (error) throw new SiteError('device', `道闸命令失败: ${error}`);
   }
 
   async show(laneId: string, lines: Decision['lines'], voice?: string): Promise<void> {
-    if (!this.config.lanes.some((l) => l.id === laneId)) throw new SiteError('not-found', `车道 ${laneId} 不存在`);
+    if (!this.config.lanes.some((l) => l.id === laneId))
+      throw new SiteError('not-found', `车道 ${laneId} 不存在`);
     if (!this.lanes) throw new SiteError('device', '车道控制未就绪');
     try {
       await this.lanes.show(laneId, lines, voice);
@@ -661,7 +986,13 @@ export class Site {
     }
   }
 
-  correctPlate(input: { orderNo: string; plate: string; actor: Actor; reason?: string; time: number }): OrderRecord {
+  correctPlate(input: {
+    orderNo: string;
+    plate: string;
+    actor: Actor;
+    reason?: string;
+    time: number;
+  }): OrderRecord {
     const plate = normalizePlate(input.plate);
     if (plate.length < 3) throw new SiteError('invalid', `车牌号无效: ${input.plate}`);
     return this.tx(() => {
@@ -678,13 +1009,37 @@ export class Site {
         const holder = this.store.cards.byPlate(plate, plateKeyOf(plate));
         if (holder) {
           const hf = this.holderFacts(holder)!;
-          const v = decideEntry({ time: order.entryTime, unplated: false, allowUnplated: true, blacklisted: false, holder: { ...hf, inPark: hf.inPark }, areaFree: 1, lotFull: this.config.policy.lotFull, force: true });
-          if (v.useHolder) this.store.orders.setType(order.orderNo, v.carType, holder.id, undefined, this.now());
+          const v = decideEntry({
+            time: order.entryTime,
+            unplated: false,
+            allowUnplated: true,
+            blacklisted: false,
+            holder: { ...hf, inPark: hf.inPark },
+            areaFree: 1,
+            lotFull: this.config.policy.lotFull,
+            force: true,
+          });
+          if (v.useHolder)
+            this.store.orders.setType(order.orderNo, v.carType, holder.id, undefined, this.now());
         }
       }
-      this.store.audit.add({ time: input.time, actorKind: input.actor.kind, actor: input.actor.name, action: 'correct-plate', orderNo: order.orderNo, reason: input.reason, detail: { from: order.plate, to: plate } });
+      this.store.audit.add({
+        time: input.time,
+        actorKind: input.actor.kind,
+        actor: input.actor.name,
+        action: 'correct-plate',
+        orderNo: order.orderNo,
+        reason: input.reason,
+        detail: { from: order.plate, to: plate },
+      });
       const after = this.store.orders.get(order.orderNo)!;
-      this.record({ type: 'plate.corrected', time: input.time, order: after, from: order.plate, actor: input.actor });
+      this.record({
+        type: 'plate.corrected',
+        time: input.time,
+        order: after,
+        from: order.plate,
+        actor: input.actor,
+      });
       return after;
     });
   }
@@ -705,7 +1060,11 @@ export class Site {
   inParkCandidates(plate: string, limit = 5): Array<{ plate: string; orderNo: string; score: number }> {
     const list = this.store.orders.inParkPlates();
     const byPlate = new Map(list.map((p) => [p.plate, p.orderNo]));
-    return fuzzyCandidates(normalizePlate(plate), list.map((p) => p.plate), limit).map((c) => ({ ...c, orderNo: byPlate.get(c.plate)! }));
+    return fuzzyCandidates(
+      normalizePlate(plate),
+      list.map((p) => p.plate),
+      limit,
+    ).map((c) => ({ ...c, orderNo: byPlate.get(c.plate)! }));
   }
   exitedBetween(from: number, to: number): OrderRecord[] {
     return this.store.orders.exitedBetween(from, to);
@@ -715,8 +1074,11 @@ export class Site {
 
   private writeHolder(input: CardHolderInput, existing?: CardHolder) {
     if (!input.cardNo) throw new SiteError('invalid', '缺少卡号');
-    if (!(input.carType in CAR_TYPE_NAME) || input.carType === CT.temporary) throw new SiteError('invalid', `固定车类型无效: ${input.carType}`);
-    const plates = [...new Set((input.plates ?? []).map((p) => normalizePlate(p)).filter((p) => p.length >= 3))];
+    if (!(input.carType in CAR_TYPE_NAME) || input.carType === CT.temporary)
+      throw new SiteError('invalid', `固定车类型无效: ${input.carType}`);
+    const plates = [
+      ...new Set((input.plates ?? []).map((p) => normalizePlate(p)).filter((p) => p.length >= 3)),
+    ];
     if (input.validFrom !== undefined && input.validTo !== undefined && input.validTo <= input.validFrom)
       throw new SiteError('invalid', '有效期结束时间必须晚于开始时间');
     return {
@@ -739,26 +1101,46 @@ export class Site {
 
   addCard(input: CardHolderInput, actor: Actor, time = this.now()): CardHolder {
     return this.tx(() => {
-      if (this.store.cards.byCard(input.cardNo)) throw new SiteError('conflict', `卡号 ${input.cardNo} 已存在`);
+      if (this.store.cards.byCard(input.cardNo))
+        throw new SiteError('conflict', `卡号 ${input.cardNo} 已存在`);
       const { row, plates } = this.writeHolder(input);
       const id = this.store.cards.insert(row, this.now());
       this.store.cards.setPlates(id, plates);
       const holder = this.store.cards.byId(id)!;
-      this.store.audit.add({ time, actorKind: actor.kind, actor: actor.name, action: 'card-add', detail: { cardNo: holder.cardNo } });
+      this.store.audit.add({
+        time,
+        actorKind: actor.kind,
+        actor: actor.name,
+        action: 'card-add',
+        detail: { cardNo: holder.cardNo },
+      });
       this.record({ type: 'card.changed', time, action: 'add', holder });
       return holder;
     });
   }
 
-  modifyCard(input: Partial<CardHolderInput> & { cardNo: string }, actor: Actor, time = this.now()): CardHolder {
+  modifyCard(
+    input: Partial<CardHolderInput> & { cardNo: string },
+    actor: Actor,
+    time = this.now(),
+  ): CardHolder {
     return this.tx(() => {
       const existing = this.store.cards.byCard(input.cardNo);
       if (!existing) throw new SiteError('not-found', `卡号 ${input.cardNo} 不存在`);
-      const { row, plates } = this.writeHolder({ ...existing, ...input, plates: input.plates ?? existing.plates } as CardHolderInput, existing);
+      const { row, plates } = this.writeHolder(
+        { ...existing, ...input, plates: input.plates ?? existing.plates } as CardHolderInput,
+        existing,
+      );
       this.store.cards.update(row, this.now());
       this.store.cards.setPlates(existing.id, plates);
       const holder = this.store.cards.byId(existing.id)!;
-      this.store.audit.add({ time, actorKind: actor.kind, actor: actor.name, action: 'card-modify', detail: { cardNo: holder.cardNo } });
+      this.store.audit.add({
+        time,
+        actorKind: actor.kind,
+        actor: actor.name,
+        action: 'card-modify',
+        detail: { cardNo: holder.cardNo },
+      });
       this.record({ type: 'card.changed', time, action: 'modify', holder });
       return holder;
     });
@@ -769,14 +1151,24 @@ export class Site {
       const existing = this.store.cards.byCard(cardNo);
       if (!existing) throw new SiteError('not-found', `卡号 ${cardNo} 不存在`);
       this.store.cards.delete(cardNo);
-      this.store.audit.add({ time, actorKind: actor.kind, actor: actor.name, action: 'card-delete', detail: { cardNo } });
+      this.store.audit.add({
+        time,
+        actorKind: actor.kind,
+        actor: actor.name,
+        action: 'card-delete',
+        detail: { cardNo },
+      });
       this.record({ type: 'card.changed', time, action: 'delete', holder: existing });
       return existing;
     });
   }
 
   /** Plate management (KT CarCardNoManage): add or remove plates of a holder. */
-  cardPlates(input: { cardNo: string; add?: string[]; remove?: string[] }, actor: Actor, time = this.now()): CardHolder {
+  cardPlates(
+    input: { cardNo: string; add?: string[]; remove?: string[] },
+    actor: Actor,
+    time = this.now(),
+  ): CardHolder {
     return this.tx(() => {
       const h = this.store.cards.byCard(input.cardNo);
       if (!h) throw new SiteError('not-found', `卡号 ${input.cardNo} 不存在`);
@@ -787,7 +1179,13 @@ export class Site {
       }
       for (const p of input.remove ?? []) this.store.cards.removePlate(h.id, normalizePlate(p));
       const holder = this.store.cards.byId(h.id)!;
-      this.store.audit.add({ time, actorKind: actor.kind, actor: actor.name, action: 'card-plates', detail: input });
+      this.store.audit.add({
+        time,
+        actorKind: actor.kind,
+        actor: actor.name,
+        action: 'card-plates',
+        detail: input,
+      });
       this.record({ type: 'card.changed', time, action: 'modify', holder });
       return holder;
     });
@@ -810,8 +1208,10 @@ export class Site {
     return this.tx(() => {
       const h = this.store.cards.byCard(input.cardNo);
       if (!h) throw new SiteError('not-found', `卡号 ${input.cardNo} 不存在`);
-      if (this.store.cards.transactionBySerial(input.channel, input.serial)) return { duplicate: true, holder: h };
-      if (!Number.isInteger(input.amount) || input.amount < 0) throw new SiteError('invalid', '金额必须是非负整数(分)');
+      if (this.store.cards.transactionBySerial(input.channel, input.serial))
+        return { duplicate: true, holder: h };
+      if (!Number.isInteger(input.amount) || input.amount < 0)
+        throw new SiteError('invalid', '金额必须是非负整数(分)');
       let kind: 'recharge' | 'renew' | 'count' = 'recharge';
       if (h.carType === CT.storedValue) {
         this.store.cards.setBalance(h.id, h.balance + input.amount, this.now());
@@ -827,24 +1227,57 @@ export class Site {
         }
         this.store.cards.setValidTo(h.id, validTo, this.now());
       }
-      this.store.cards.transaction({ holderId: h.id, kind, amount: input.amount, channel: input.channel, serial: input.serial, time: input.time, detail: JSON.stringify({ months: input.months, count: input.count, validTo: input.validTo }) });
+      this.store.cards.transaction({
+        holderId: h.id,
+        kind,
+        amount: input.amount,
+        channel: input.channel,
+        serial: input.serial,
+        time: input.time,
+        detail: JSON.stringify({ months: input.months, count: input.count, validTo: input.validTo }),
+      });
       const holder = this.store.cards.byId(h.id)!;
-      this.store.audit.add({ time: input.time, actorKind: input.actor.kind, actor: input.actor.name, action: `card-${kind}`, detail: { cardNo: h.cardNo, amount: input.amount } });
-      this.record({ type: 'card.changed', time: input.time, action: 'recharge', holder, amount: input.amount });
+      this.store.audit.add({
+        time: input.time,
+        actorKind: input.actor.kind,
+        actor: input.actor.name,
+        action: `card-${kind}`,
+        detail: { cardNo: h.cardNo, amount: input.amount },
+      });
+      this.record({
+        type: 'card.changed',
+        time: input.time,
+        action: 'recharge',
+        holder,
+        amount: input.amount,
+      });
       return { duplicate: false, holder };
     });
   }
 
   // ---------------------------------------------------------------- blacklist
 
-  blacklistAdd(e: { plate: string; reason?: string; validFrom?: number; validTo?: number }, actor: Actor, time = this.now()): BlacklistEntry {
+  blacklistAdd(
+    e: { plate: string; reason?: string; validFrom?: number; validTo?: number },
+    actor: Actor,
+    time = this.now(),
+  ): BlacklistEntry {
     const plate = normalizePlate(e.plate);
     if (plate.length < 3) throw new SiteError('invalid', `车牌号无效: ${e.plate}`);
     return this.tx(() => {
       const existed = !!this.store.blacklist.get(plate);
-      this.store.blacklist.upsert({ plate, key: plateKeyOf(plate), reason: e.reason ?? '', validFrom: e.validFrom, validTo: e.validTo }, this.now());
+      this.store.blacklist.upsert(
+        { plate, key: plateKeyOf(plate), reason: e.reason ?? '', validFrom: e.validFrom, validTo: e.validTo },
+        this.now(),
+      );
       const entry = this.store.blacklist.get(plate)!;
-      this.store.audit.add({ time, actorKind: actor.kind, actor: actor.name, action: existed ? 'blacklist-modify' : 'blacklist-add', detail: { plate } });
+      this.store.audit.add({
+        time,
+        actorKind: actor.kind,
+        actor: actor.name,
+        action: existed ? 'blacklist-modify' : 'blacklist-add',
+        detail: { plate },
+      });
       this.record({ type: 'blacklist.changed', time, action: existed ? 'modify' : 'add', entry });
       return entry;
     });
@@ -855,7 +1288,13 @@ export class Site {
       const entry = this.store.blacklist.get(plate);
       if (!entry) throw new SiteError('not-found', `黑名单中没有 ${plate}`);
       this.store.blacklist.delete(plate);
-      this.store.audit.add({ time, actorKind: actor.kind, actor: actor.name, action: 'blacklist-delete', detail: { plate } });
+      this.store.audit.add({
+        time,
+        actorKind: actor.kind,
+        actor: actor.name,
+        action: 'blacklist-delete',
+        detail: { plate },
+      });
       this.record({ type: 'blacklist.changed', time, action: 'delete', entry });
       return entry;
     });
@@ -871,15 +1310,34 @@ export class Site {
     if (plate.length < 3) throw new SiteError('invalid', `车牌号无效: ${input.plate}`);
     if (!(input.end > input.start)) throw new SiteError('invalid', '预约结束时间必须晚于开始时间');
     if (input.areaId) this.areaFor(undefined, input.areaId);
-    return { bookingNo, plate, key: plateKeyOf(plate), areaId: input.areaId, start: input.start, end: input.end, multiEntry: !!input.multiEntry, prepaid: input.prepaid ?? 0, name: input.name, phone: input.phone };
+    return {
+      bookingNo,
+      plate,
+      key: plateKeyOf(plate),
+      areaId: input.areaId,
+      start: input.start,
+      end: input.end,
+      multiEntry: !!input.multiEntry,
+      prepaid: input.prepaid ?? 0,
+      name: input.name,
+      phone: input.phone,
+    };
   }
   addBooking(input: BookingInput, time = this.now()): Booking {
     return this.tx(() => {
-      const bookingNo = input.bookingNo ?? `BK${formatLocal(time, this.tz, 'yyyyMMdd')}${String(this.store.sequences.next('booking')).padStart(6, '0')}`;
+      const bookingNo =
+        input.bookingNo ??
+        `BK${formatLocal(time, this.tz, 'yyyyMMdd')}${String(this.store.sequences.next('booking')).padStart(6, '0')}`;
       if (this.store.bookings.get(bookingNo)) throw new SiteError('conflict', `预约 ${bookingNo} 已存在`);
       this.store.bookings.insert(this.bookingRow(input, bookingNo), this.now());
       const booking = this.store.bookings.get(bookingNo)!;
-      this.store.audit.add({ time, actorKind: input.actor.kind, actor: input.actor.name, action: 'booking-add', detail: { bookingNo } });
+      this.store.audit.add({
+        time,
+        actorKind: input.actor.kind,
+        actor: input.actor.name,
+        action: 'booking-add',
+        detail: { bookingNo },
+      });
       this.record({ type: 'booking.changed', time, action: 'add', booking });
       return booking;
     });
@@ -888,9 +1346,16 @@ export class Site {
     return this.tx(() => {
       const existing = this.store.bookings.get(input.bookingNo);
       if (!existing) throw new SiteError('not-found', `预约 ${input.bookingNo} 不存在`);
-      if (!this.store.bookings.update(this.bookingRow(input, input.bookingNo), this.now())) throw new SiteError('conflict', `预约 ${input.bookingNo} 已失效`);
+      if (!this.store.bookings.update(this.bookingRow(input, input.bookingNo), this.now()))
+        throw new SiteError('conflict', `预约 ${input.bookingNo} 已失效`);
       const booking = this.store.bookings.get(input.bookingNo)!;
-      this.store.audit.add({ time, actorKind: input.actor.kind, actor: input.actor.name, action: 'booking-modify', detail: { bookingNo: input.bookingNo } });
+      this.store.audit.add({
+        time,
+        actorKind: input.actor.kind,
+        actor: input.actor.name,
+        action: 'booking-modify',
+        detail: { bookingNo: input.bookingNo },
+      });
       this.record({ type: 'booking.changed', time, action: 'modify', booking });
       return booking;
     });
@@ -901,7 +1366,13 @@ export class Site {
       if (!existing) throw new SiteError('not-found', `预约 ${bookingNo} 不存在`);
       this.store.bookings.setState(bookingNo, 'cancelled', this.now());
       const booking = this.store.bookings.get(bookingNo)!;
-      this.store.audit.add({ time, actorKind: actor.kind, actor: actor.name, action: 'booking-delete', detail: { bookingNo } });
+      this.store.audit.add({
+        time,
+        actorKind: actor.kind,
+        actor: actor.name,
+        action: 'booking-delete',
+        detail: { bookingNo },
+      });
       this.record({ type: 'booking.changed', time, action: 'delete', booking });
       return booking;
     });
@@ -921,11 +1392,18 @@ export class Site {
   }
   /** KT ModifyFreeSpace: pin an area's free count (null returns to counting). */
   setFreeSpaces(areaId: string, free: number | null, actor: Actor, time = this.now()): AreaSpaces[] {
-    if (free !== null && (!Number.isInteger(free) || free < 0)) throw new SiteError('invalid', '空余车位数无效');
+    if (free !== null && (!Number.isInteger(free) || free < 0))
+      throw new SiteError('invalid', '空余车位数无效');
     return this.tx(() => {
       this.areaFor(undefined, areaId);
       this.store.areas.setOverride(areaId, free, time);
-      this.store.audit.add({ time, actorKind: actor.kind, actor: actor.name, action: 'free-space', detail: { areaId, free } });
+      this.store.audit.add({
+        time,
+        actorKind: actor.kind,
+        actor: actor.name,
+        action: 'free-space',
+        detail: { areaId, free },
+      });
       const areas = this.store.areas.all();
       this.record({ type: 'spaces.changed', time, areas });
       return areas;
@@ -938,7 +1416,16 @@ export class Site {
     if (input.inserted < input.due) throw new SiteError('invalid', '投币金额少于应缴金额');
     return this.tx(() => {
       const changeNo = `CH${formatLocal(input.time, this.tz, 'yyyyMMddHHmmss')}${String(this.store.sequences.next('change')).padStart(6, '0')}`;
-      this.store.changeOrders.insert({ changeNo, orderNo: input.orderNo, inserted: input.inserted, due: input.due, change: input.inserted - input.due }, input.time);
+      this.store.changeOrders.insert(
+        {
+          changeNo,
+          orderNo: input.orderNo,
+          inserted: input.inserted,
+          due: input.due,
+          change: input.inserted - input.due,
+        },
+        input.time,
+      );
       const change = this.store.changeOrders.get(changeNo)!;
       this.record({ type: 'change.updated', time: input.time, change });
       return change;
@@ -963,10 +1450,25 @@ export class Site {
 
   // ---------------------------------------------------------------- devices and reports
 
-  recordDeviceState(d: { id: string; type: string; ktDeviceType: number; status: string; reason?: string; since: number }): void {
+  recordDeviceState(d: {
+    id: string;
+    type: string;
+    ktDeviceType: number;
+    status: string;
+    reason?: string;
+    since: number;
+  }): void {
     this.tx(() => {
       this.store.devices.record(d.id, d.type, d.status, d.reason, d.since);
-      this.record({ type: 'device.state', time: d.since, id: d.id, deviceType: d.type, ktDeviceType: d.ktDeviceType, status: d.status, reason: d.reason });
+      this.record({
+        type: 'device.state',
+        time: d.since,
+        id: d.id,
+        deviceType: d.type,
+        ktDeviceType: d.ktDeviceType,
+        status: d.status,
+        reason: d.reason,
+      });
     });
   }
 
@@ -994,7 +1496,10 @@ export class Site {
 
   // ---- added for pyun/bolink/lanapi
   /** Small per-cloud key/value state that must survive restarts (Bolink token, wallet balances). */
-  cloudState(stream: string): { get(key: string): string | undefined; set(key: string, value: string): void } {
+  cloudState(stream: string): {
+    get(key: string): string | undefined;
+    set(key: string, value: string): void;
+  } {
     return {
       get: (key) => this.store.cloudState.get(stream, key),
       set: (key, value) => this.store.cloudState.set(stream, key, value),

@@ -56,7 +56,8 @@ export class OutboxDispatcher {
     this.base = opts.baseBackoffMs ?? 1000;
     this.max = opts.maxBackoffMs ?? 5 * 60_000;
     this.idle = opts.idleMs ?? 5000;
-    for (const s of opts.senders) this.streams.set(s.stream, { sender: s, running: false, delivered: 0, failed: 0 });
+    for (const s of opts.senders)
+      this.streams.set(s.stream, { sender: s, running: false, delivered: 0, failed: 0 });
   }
 
   start(): void {
@@ -69,7 +70,8 @@ export class OutboxDispatcher {
     for (const s of this.streams.values()) if (s.timer) clearTimeout(s.timer);
     // let rows already in flight finish so none is sent without being marked
     const deadline = Date.now() + 5000;
-    while ([...this.streams.values()].some((s) => s.running) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while ([...this.streams.values()].some((s) => s.running) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
   }
 
   /** Something was written: drain now (all streams when no name is given). */
@@ -126,11 +128,22 @@ export class OutboxDispatcher {
       s.failed++;
       s.lastError = msg;
       this.opts.store.outbox.markFailed(row.id, this.now() + this.backoff(row.attempts), msg);
-      this.log.warn({ stream: s.sender.stream, id: row.id, kind: row.kind, attempts: row.attempts + 1, err: msg }, 'report not delivered, will retry');
+      this.log.warn(
+        { stream: s.sender.stream, id: row.id, kind: row.kind, attempts: row.attempts + 1, err: msg },
+        'report not delivered, will retry',
+      );
     }
   }
 
-  stats(): Array<{ stream: string; backlog: number; oldest?: number; delivered: number; failed: number; lastError?: string; lastOkAt?: number }> {
+  stats(): Array<{
+    stream: string;
+    backlog: number;
+    oldest?: number;
+    delivered: number;
+    failed: number;
+    lastError?: string;
+    lastOkAt?: number;
+  }> {
     const backlog = new Map(this.opts.store.outbox.backlog().map((b) => [b.stream, b]));
     return [...this.streams.values()].map((s) => ({
       stream: s.sender.stream,

@@ -27,9 +27,15 @@ describe('passwords', () => {
   });
 
   it('addUser validates and refuses duplicates; listUsers never returns hashes', async () => {
-    await expect(addUser(b.ts.site, { username: 'op', password: 'whatever1', role: 'operator' })).rejects.toThrow('已存在');
-    await expect(addUser(b.ts.site, { username: 'x y', password: 'whatever1', role: 'operator' })).rejects.toThrow('用户名');
-    await expect(addUser(b.ts.site, { username: 'short', password: '123', role: 'operator' })).rejects.toThrow('密码至少');
+    await expect(
+      addUser(b.ts.site, { username: 'op', password: 'whatever1', role: 'operator' }),
+    ).rejects.toThrow('已存在');
+    await expect(
+      addUser(b.ts.site, { username: 'x y', password: 'whatever1', role: 'operator' }),
+    ).rejects.toThrow('用户名');
+    await expect(
+      addUser(b.ts.site, { username: 'short', password: '123', role: 'operator' }),
+    ).rejects.toThrow('密码至少');
     const list = listUsers(b.ts.site);
     expect(list.map((u) => u.username)).toEqual(['admin', 'sup', 'op', 'op2']);
     expect(JSON.stringify(list)).not.toContain('scrypt');
@@ -39,7 +45,9 @@ describe('passwords', () => {
 describe('login and sessions', () => {
   it('refuses a bad password and an unknown user with the same message', async () => {
     const bad = await b.call('POST', '/api/login', { body: { username: 'op', password: 'wrong-one' } });
-    const unknown = await b.call('POST', '/api/login', { body: { username: 'nobody', password: 'wrong-one' } });
+    const unknown = await b.call('POST', '/api/login', {
+      body: { username: 'nobody', password: 'wrong-one' },
+    });
     expect(bad.status).toBe(401);
     expect(unknown.status).toBe(401);
     expect(bad.body.error).toBe('用户名或密码错误');
@@ -86,12 +94,17 @@ describe('login and sessions', () => {
   });
 
   it('locks a user name for a while after repeated failures', async () => {
-    for (let i = 0; i < 5; i++) expect((await b.call('POST', '/api/login', { body: { username: 'op', password: 'nope-nope' } })).status).toBe(401);
+    for (let i = 0; i < 5; i++)
+      expect(
+        (await b.call('POST', '/api/login', { body: { username: 'op', password: 'nope-nope' } })).status,
+      ).toBe(401);
     const locked = await b.call('POST', '/api/login', { body: { username: 'op', password: PASSWORDS.op } });
     expect(locked.status).toBe(401);
     expect(locked.body.error).toMatch(/登录失败次数过多，请 \d+ 秒后再试/);
     b.ts.clock.now += 61_000;
-    expect((await b.call('POST', '/api/login', { body: { username: 'op', password: PASSWORDS.op } })).status).toBe(200);
+    expect(
+      (await b.call('POST', '/api/login', { body: { username: 'op', password: PASSWORDS.op } })).status,
+    ).toBe(200);
   });
 
   it('a disabled account cannot log in and loses its session', async () => {
@@ -109,17 +122,33 @@ describe('login and sessions', () => {
 
   it('changes the own password only with the old one', async () => {
     const cookie = await b.login('op');
-    const wrong = await b.call('POST', '/api/me/password', { cookie, body: { oldPassword: 'nope', newPassword: 'new-pass-1' } });
+    const wrong = await b.call('POST', '/api/me/password', {
+      cookie,
+      body: { oldPassword: 'nope', newPassword: 'new-pass-1' },
+    });
     expect(wrong.status).toBe(400);
     expect(wrong.body.error).toBe('原密码错误');
-    expect((await b.call('POST', '/api/me/password', { cookie, body: { oldPassword: PASSWORDS.op, newPassword: 'new-pass-1' } })).status).toBe(200);
-    expect((await b.call('POST', '/api/login', { body: { username: 'op', password: PASSWORDS.op } })).status).toBe(401);
+    expect(
+      (
+        await b.call('POST', '/api/me/password', {
+          cookie,
+          body: { oldPassword: PASSWORDS.op, newPassword: 'new-pass-1' },
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (await b.call('POST', '/api/login', { body: { username: 'op', password: PASSWORDS.op } })).status,
+    ).toBe(401);
     await b.login('op', 'new-pass-1');
   });
 
   it('refuses a state-changing request that is not JSON (CSRF guard)', async () => {
     const cookie = await b.login('op');
-    const r = await b.call('POST', '/api/lanes/out-1/gate', { cookie, raw: 'command=open&reason=x', contentType: 'application/x-www-form-urlencoded' });
+    const r = await b.call('POST', '/api/lanes/out-1/gate', {
+      cookie,
+      raw: 'command=open&reason=x',
+      contentType: 'application/x-www-form-urlencoded',
+    });
     expect(r.status).toBe(415);
     expect(r.body.error).toBe('请求必须是 JSON');
     expect(b.ts.lanes.commands).toEqual([]);
@@ -135,11 +164,19 @@ describe('roles', () => {
     expect((await b.call('GET', '/api/cards', { cookie: op })).status).toBe(200);
     expect((await b.call('GET', '/api/blacklist', { cookie: op })).status).toBe(200);
     expect((await b.call('GET', '/api/bookings', { cookie: op })).status).toBe(200);
-    const card = await b.call('POST', '/api/cards', { cookie: op, body: { cardNo: 'C1', carType: 2, plates: ['粤B11111'] } });
+    const card = await b.call('POST', '/api/cards', {
+      cookie: op,
+      body: { cardNo: 'C1', carType: 2, plates: ['粤B11111'] },
+    });
     expect(card.status).toBe(403);
     expect(card.body.error).toBe('需要值班主管权限');
-    expect((await b.call('POST', '/api/blacklist', { cookie: op, body: { plate: '粤B11111' } })).status).toBe(403);
-    expect((await b.call('POST', '/api/bookings', { cookie: op, body: { plate: '粤B11111', start: 1, end: 2 } })).status).toBe(403);
+    expect((await b.call('POST', '/api/blacklist', { cookie: op, body: { plate: '粤B11111' } })).status).toBe(
+      403,
+    );
+    expect(
+      (await b.call('POST', '/api/bookings', { cookie: op, body: { plate: '粤B11111', start: 1, end: 2 } }))
+        .status,
+    ).toBe(403);
     expect((await b.call('DELETE', '/api/blacklist/粤B11111', { cookie: op })).status).toBe(403);
     const users = await b.call('GET', '/api/users', { cookie: op });
     expect(users.status).toBe(403);
@@ -149,22 +186,55 @@ describe('roles', () => {
 
   it('supervisors manage cards but not users; admins manage users', async () => {
     const sup = await b.login('sup');
-    expect((await b.call('POST', '/api/cards', { cookie: sup, body: { cardNo: 'C1', carType: 2, plates: ['粤B11111'] } })).status).toBe(200);
+    expect(
+      (
+        await b.call('POST', '/api/cards', {
+          cookie: sup,
+          body: { cardNo: 'C1', carType: 2, plates: ['粤B11111'] },
+        })
+      ).status,
+    ).toBe(200);
     expect((await b.call('GET', '/api/users', { cookie: sup })).status).toBe(403);
-    expect((await b.call('POST', '/api/users', { cookie: sup, body: { username: 'x', password: 'abcdef', role: 'admin' } })).status).toBe(403);
+    expect(
+      (
+        await b.call('POST', '/api/users', {
+          cookie: sup,
+          body: { username: 'x', password: 'abcdef', role: 'admin' },
+        })
+      ).status,
+    ).toBe(403);
     const admin = await b.login('admin');
-    const add = await b.call('POST', '/api/users', { cookie: admin, body: { username: 'op3', password: 'abcdef1', role: 'operator', displayName: '孙收费' } });
+    const add = await b.call('POST', '/api/users', {
+      cookie: admin,
+      body: { username: 'op3', password: 'abcdef1', role: 'operator', displayName: '孙收费' },
+    });
     expect(add.status).toBe(200);
     expect(add.body).toMatchObject({ username: 'op3', role: 'operator', disabled: false });
-    expect((await b.call('POST', '/api/users', { cookie: admin, body: { username: 'op3', password: 'abcdef1', role: 'operator' } })).status).toBe(409);
-    const short = await b.call('POST', '/api/users', { cookie: admin, body: { username: 'op4', password: '123', role: 'operator' } });
+    expect(
+      (
+        await b.call('POST', '/api/users', {
+          cookie: admin,
+          body: { username: 'op3', password: 'abcdef1', role: 'operator' },
+        })
+      ).status,
+    ).toBe(409);
+    const short = await b.call('POST', '/api/users', {
+      cookie: admin,
+      body: { username: 'op4', password: '123', role: 'operator' },
+    });
     expect(short.status).toBe(400);
     expect(short.body.error).toBe('密码至少 6 位');
-    const reset = await b.call('POST', `/api/users/${add.body.id}/password`, { cookie: admin, body: { password: 'zyxwvu9' } });
+    const reset = await b.call('POST', `/api/users/${add.body.id}/password`, {
+      cookie: admin,
+      body: { password: 'zyxwvu9' },
+    });
     expect(reset.status).toBe(200);
     await b.login('op3', 'zyxwvu9');
     const self = listUsers(b.ts.site).find((u) => u.username === 'admin')!;
-    const selfDisable = await b.call('POST', `/api/users/${self.id}/disabled`, { cookie: admin, body: { disabled: true } });
+    const selfDisable = await b.call('POST', `/api/users/${self.id}/disabled`, {
+      cookie: admin,
+      body: { disabled: true },
+    });
     expect(selfDisable.status).toBe(400);
     expect(selfDisable.body.error).toBe('不能停用自己的账号');
     expect((await b.call('GET', '/api/users', { cookie: admin })).body.rows).toHaveLength(5);
@@ -179,7 +249,9 @@ describe('roles', () => {
     const sup = await b.login('sup');
     expect((await b.call('GET', '/api/shift?operator=op2', { cookie: sup })).body.operator).toBe('op2');
     expect((await b.call('GET', '/api/shift?operator=*', { cookie: sup })).body.operator).toBeNull();
-    expect((await b.call('GET', '/api/operators', { cookie: sup })).body.rows.map((u: any) => u.username)).toContain('op2');
+    expect(
+      (await b.call('GET', '/api/operators', { cookie: sup })).body.rows.map((u: any) => u.username),
+    ).toContain('op2');
   });
 });
 
@@ -187,14 +259,24 @@ describe('the face', () => {
   it('createBoothFace starts the server on cfg.servers.booth and stops promptly with a live stream open', async () => {
     const ts = tempSite({ patch: (c) => (c.servers.booth = { host: '127.0.0.1', port: 0 }) });
     try {
-      const face = createBoothFace({ config: ts.config, site: ts.site, logger: silentLogger, metrics: new Registry(), now: () => ts.clock.now });
+      const face = createBoothFace({
+        config: ts.config,
+        site: ts.site,
+        logger: silentLogger,
+        metrics: new Registry(),
+        now: () => ts.clock.now,
+      });
       expect(face.name).toBe('booth');
       const ext = face.extensions![0] as BoothServer;
       await ext.start();
       const { host, port } = ext.address();
       expect(host).toBe('127.0.0.1');
       await addUser(ts.site, { username: 'op', password: 'abcdef1', role: 'operator' });
-      const login = await fetch(`http://${host}:${port}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'op', password: 'abcdef1' }) });
+      const login = await fetch(`http://${host}:${port}/api/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'op', password: 'abcdef1' }),
+      });
       const cookie = login.headers.get('set-cookie')!.split(';')[0];
       const page = await fetch(`http://${host}:${port}/`);
       expect(page.status).toBe(200);

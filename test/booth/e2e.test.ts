@@ -14,7 +14,9 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} missing: apt-get install -y chromium`);
 
-const shots = process.env.BOOTH_SCREENSHOTS ? resolve(process.env.BOOTH_SCREENSHOTS) : mkdtempSync(join(tmpdir(), 'booth-shots-'));
+const shots = process.env.BOOTH_SCREENSHOTS
+  ? resolve(process.env.BOOTH_SCREENSHOTS)
+  : mkdtempSync(join(tmpdir(), 'booth-shots-'));
 mkdirSync(shots, { recursive: true });
 
 const yuan = (fen: number) => `¥${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`;
@@ -24,11 +26,41 @@ const deviceEvents = new EventEmitter();
 const devices = {
   events: deviceEvents,
   healthTable: () => [
-    { id: 'cam-in-1', type: 'zhenshi', kind: 'camera', ktDeviceType: 2, health: { status: 'online', since: 1 } },
-    { id: 'cam-out-1', type: 'zhenshi', kind: 'camera', ktDeviceType: 2, health: { status: 'online', since: 1 } },
-    { id: 'gate-in-1', type: 'modbus-relay', kind: 'gate', ktDeviceType: 4, health: { status: 'online', since: 1 } },
-    { id: 'gate-out-1', type: 'modbus-relay', kind: 'gate', ktDeviceType: 4, health: { status: 'online', since: 1 } },
-    { id: 'led-out-1', type: 'fk-led', kind: 'display', ktDeviceType: 3, health: { status: 'offline', reason: '串口无响应', since: 1 } },
+    {
+      id: 'cam-in-1',
+      type: 'zhenshi',
+      kind: 'camera',
+      ktDeviceType: 2,
+      health: { status: 'online', since: 1 },
+    },
+    {
+      id: 'cam-out-1',
+      type: 'zhenshi',
+      kind: 'camera',
+      ktDeviceType: 2,
+      health: { status: 'online', since: 1 },
+    },
+    {
+      id: 'gate-in-1',
+      type: 'modbus-relay',
+      kind: 'gate',
+      ktDeviceType: 4,
+      health: { status: 'online', since: 1 },
+    },
+    {
+      id: 'gate-out-1',
+      type: 'modbus-relay',
+      kind: 'gate',
+      ktDeviceType: 4,
+      health: { status: 'online', since: 1 },
+    },
+    {
+      id: 'led-out-1',
+      type: 'fk-led',
+      kind: 'display',
+      ktDeviceType: 3,
+      health: { status: 'offline', reason: '串口无响应', since: 1 },
+    },
   ],
 };
 
@@ -44,7 +76,13 @@ async function shot(name: string) {
   // toasts from earlier steps would otherwise cover the screen being documented
   await page.evaluate(() => (globalThis as any).document.getElementById('toasts')?.replaceChildren());
   // photos arrive through the image proxy; wait for them so the pictures are not half drawn
-  await page.waitForFunction(() => [...(globalThis as any).document.images].every((i: any) => i.complete), undefined, { timeout: 5000 }).catch(() => undefined);
+  await page
+    .waitForFunction(
+      () => [...(globalThis as any).document.images].every((i: any) => i.complete),
+      undefined,
+      { timeout: 5000 },
+    )
+    .catch(() => undefined);
   await page.screenshot({ path: join(shots, `${name}.png`) });
 }
 async function tab(view: string) {
@@ -59,7 +97,17 @@ describe.skipIf(!haveChromium)('booth console in Chromium', () => {
     // a fresh profile per run: nothing cached or remembered from an earlier run
     ctx = await chromium.launchPersistentContext(userDir, {
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--lang=zh-CN'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--lang=zh-CN',
+      ],
       viewport: { width: 1600, height: 900 },
       locale: 'zh-CN',
       timezoneId: 'Asia/Shanghai',
@@ -69,7 +117,10 @@ describe.skipIf(!haveChromium)('booth console in Chromium', () => {
     page = await ctx.newPage();
     page.setDefaultTimeout(8000);
     page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && !/Failed to load resource/.test(m.text()) && pageErrors.push(m.text()));
+    page.on(
+      'console',
+      (m) => m.type() === 'error' && !/Failed to load resource/.test(m.text()) && pageErrors.push(m.text()),
+    );
     // a lot with some life in it
     cars.enter('粤A0D123', T('2026-03-02 07:12'), { colour: 'green' });
     cars.enter('粤B1234S', T('2026-03-02 07:40'));
@@ -130,7 +181,13 @@ describe.skipIf(!haveChromium)('booth console in Chromium', () => {
     await page.setViewportSize({ width: 1366, height: 768 });
     const box = await page.locator('#cash-confirm').boundingBox();
     expect(box!.y + box!.height).toBeLessThanOrEqual(768);
-    expect(await page.evaluate(() => (globalThis as any).document.querySelector('#modal').scrollHeight <= (globalThis as any).innerHeight)).toBe(true);
+    expect(
+      await page.evaluate(
+        () =>
+          (globalThis as any).document.querySelector('#modal').scrollHeight <=
+          (globalThis as any).innerHeight,
+      ),
+    ).toBe(true);
     await page.setViewportSize({ width: 1600, height: 900 });
 
     // not enough money: refused in the page before anything is recorded
@@ -147,7 +204,9 @@ describe.skipIf(!haveChromium)('booth console in Chromium', () => {
     // the command reached the lane port (in the daemon test: the gate simulator's coil)
     expect(cars.gateCommands()).toEqual([{ laneId: 'out-1', command: 'open' }]);
     await page.click('#exit-result + .actions button');
-    await expect.poll(() => page.locator('article.lane[data-lane="out-1"] .gate').textContent()).toBe('已开闸');
+    await expect
+      .poll(() => page.locator('article.lane[data-lane="out-1"] .gate').textContent())
+      .toBe('已开闸');
     await expect.poll(() => page.textContent('.today')).toContain(yuan(fee));
   });
 
@@ -173,7 +232,11 @@ describe.skipIf(!haveChromium)('booth console in Chromium', () => {
     await shot('gate-no-reason');
     // the server refuses it too, whatever the page does
     const direct = await page.evaluate(async () => {
-      const r = await fetch('/api/lanes/out-1/gate', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ command: 'open', reason: '' }) });
+      const r = await fetch('/api/lanes/out-1/gate', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ command: 'open', reason: '' }),
+      });
       return { status: r.status, body: await r.json() };
     });
     expect(direct).toEqual({ status: 400, body: { error: '手动操作道闸必须填写原因' } });
@@ -263,11 +326,38 @@ describe.skipIf(!haveChromium)('booth console in Chromium', () => {
 
   it('cards, blacklist and bookings: operators read, supervisors edit', async () => {
     const sup = await b.login('sup');
-    await b.call('POST', '/api/cards', { cookie: sup, body: { cardNo: 'M0001', name: '陈先生', phone: '13800000001', carType: 2, plates: ['粤B11111'], validFrom: '2026-01-01T00:00', validTo: '2026-06-30T23:59' } });
-    await b.call('POST', '/api/cards', { cookie: sup, body: { cardNo: 'S0002', name: '刘女士', carType: 3, plates: ['粤B22222', '粤B22223'], balance: 12500 } });
-    await b.call('POST', '/api/cards', { cookie: sup, body: { cardNo: 'V0003', name: '物业管理处', carType: 1, plates: ['粤B00001'], remark: '物业车辆' } });
+    await b.call('POST', '/api/cards', {
+      cookie: sup,
+      body: {
+        cardNo: 'M0001',
+        name: '陈先生',
+        phone: '13800000001',
+        carType: 2,
+        plates: ['粤B11111'],
+        validFrom: '2026-01-01T00:00',
+        validTo: '2026-06-30T23:59',
+      },
+    });
+    await b.call('POST', '/api/cards', {
+      cookie: sup,
+      body: { cardNo: 'S0002', name: '刘女士', carType: 3, plates: ['粤B22222', '粤B22223'], balance: 12500 },
+    });
+    await b.call('POST', '/api/cards', {
+      cookie: sup,
+      body: { cardNo: 'V0003', name: '物业管理处', carType: 1, plates: ['粤B00001'], remark: '物业车辆' },
+    });
     await b.call('POST', '/api/blacklist', { cookie: sup, body: { plate: '粤B66666', reason: '多次逃费' } });
-    await b.call('POST', '/api/bookings', { cookie: sup, body: { plate: '粤B55555', start: '2026-03-02T09:00', end: '2026-03-02T18:00', name: '访客王先生', phone: '13900000000', prepaid: 1000 } });
+    await b.call('POST', '/api/bookings', {
+      cookie: sup,
+      body: {
+        plate: '粤B55555',
+        start: '2026-03-02T09:00',
+        end: '2026-03-02T18:00',
+        name: '访客王先生',
+        phone: '13900000000',
+        prepaid: 1000,
+      },
+    });
 
     await tab('cards');
     await page.waitForSelector('tr[data-card="M0001"]');

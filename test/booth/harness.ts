@@ -9,7 +9,12 @@ import { addUser } from '../../src/booth/accounts.js';
 import type { DeviceView, LaneEvent } from '../../src/booth/live.js';
 import type { Config } from '../../src/config/schema.js';
 
-export const PASSWORDS = { admin: 'admin-secret', sup: 'super-secret', op: 'operator-1', op2: 'operator-2' } as const;
+export const PASSWORDS = {
+  admin: 'admin-secret',
+  sup: 'super-secret',
+  op: 'operator-1',
+  op2: 'operator-2',
+} as const;
 
 // ---------------------------------------------------------------- synthetic camera frames (PNG)
 
@@ -32,10 +37,22 @@ function chunk(type: string, data: Buffer): Buffer {
   return Buffer.concat([len, td, crc]);
 }
 /** A dim lane scene with a car body and a plate, tinted by `seed`, so screenshots show something photo-like. */
-export function syntheticFrame(seed: number, plateColour: 'blue' | 'yellow' | 'green' = 'blue', w = 320, h = 180): Buffer {
+export function syntheticFrame(
+  seed: number,
+  plateColour: 'blue' | 'yellow' | 'green' = 'blue',
+  w = 320,
+  h = 180,
+): Buffer {
   const rows: Buffer[] = [];
-  const car = [[40, 70, 40], [150, 30, 30], [200, 200, 205], [30, 60, 140], [90, 90, 95]][seed % 5];
-  const plate = plateColour === 'yellow' ? [240, 200, 20] : plateColour === 'green' ? [90, 200, 120] : [25, 70, 200];
+  const car = [
+    [40, 70, 40],
+    [150, 30, 30],
+    [200, 200, 205],
+    [30, 60, 140],
+    [90, 90, 95],
+  ][seed % 5];
+  const plate =
+    plateColour === 'yellow' ? [240, 200, 20] : plateColour === 'green' ? [90, 200, 120] : [25, 70, 200];
   for (let y = 0; y < h; y++) {
     const row = Buffer.alloc(1 + w * 3);
     for (let x = 0; x < w; x++) {
@@ -49,7 +66,8 @@ export function syntheticFrame(seed: number, plateColour: 'blue' | 'yellow' | 'g
       if (glass) px = [70, 90, 110];
       if (body && Math.abs(x - cx) > w * 0.24 && y > h * 0.4 && y < h * 0.5) px = [250, 240, 200]; // lamps
       if (Math.abs(x - cx) < w * 0.09 && y > h * 0.62 && y < h * 0.72) px = plate;
-      if (Math.abs(x - cx) < w * 0.08 && y > h * 0.645 && y < h * 0.695 && x % 6 < 3) px = plateColour === 'blue' ? [235, 235, 235] : [20, 20, 20];
+      if (Math.abs(x - cx) < w * 0.08 && y > h * 0.645 && y < h * 0.695 && x % 6 < 3)
+        px = plateColour === 'blue' ? [235, 235, 235] : [20, 20, 20];
       for (let i = 0; i < 3; i++) row[1 + x * 3 + i] = Math.max(0, Math.min(255, Math.round(px[i])));
     }
     rows.push(row);
@@ -59,11 +77,20 @@ export function syntheticFrame(seed: number, plateColour: 'blue' | 'yellow' | 'g
   ihdr.writeUInt32BE(h, 4);
   ihdr[8] = 8; // bit depth
   ihdr[9] = 2; // RGB
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.concat(rows))), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(Buffer.concat(rows))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** Serves /images/<name>.png as a synthetic frame; stands in for the camera server's image store. */
-export async function startImageServer(): Promise<{ origin: string; requests: string[]; close(): Promise<void> }> {
+export async function startImageServer(): Promise<{
+  origin: string;
+  requests: string[];
+  close(): Promise<void>;
+}> {
   const requests: string[] = [];
   const server: Server = createServer((req, res) => {
     requests.push(req.url ?? '');
@@ -72,7 +99,9 @@ export async function startImageServer(): Promise<{ origin: string; requests: st
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'Content-Type': 'image/png' }).end(syntheticFrame(Number(m[2]), (m[3] as 'blue') ?? 'blue'));
+    res
+      .writeHead(200, { 'Content-Type': 'image/png' })
+      .end(syntheticFrame(Number(m[2]), (m[3] as 'blue') ?? 'blue'));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
@@ -98,11 +127,17 @@ export interface Booth {
   base: string;
   images: Awaited<ReturnType<typeof startImageServer>>;
   login(username: keyof typeof PASSWORDS | string, password?: string): Promise<string>;
-  call(method: string, path: string, opts?: { cookie?: string; body?: unknown; raw?: string; contentType?: string }): Promise<{ status: number; body: any; headers: Headers }>;
+  call(
+    method: string,
+    path: string,
+    opts?: { cookie?: string; body?: unknown; raw?: string; contentType?: string },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   close(): Promise<void>;
 }
 
-export async function startBooth(opts: { sessionTtlMs?: number; patch?: (c: Config) => void; devices?: DeviceView } = {}): Promise<Booth> {
+export async function startBooth(
+  opts: { sessionTtlMs?: number; patch?: (c: Config) => void; devices?: DeviceView } = {},
+): Promise<Booth> {
   const ts = tempSite({
     patch: (c) => {
       BOOTH_YAML_PATCH(c);
@@ -110,12 +145,35 @@ export async function startBooth(opts: { sessionTtlMs?: number; patch?: (c: Conf
     },
   });
   const images = await startImageServer();
-  const server = new BoothServer({ site: ts.site, config: ts.config, logger: silentLogger, sessionTtlMs: opts.sessionTtlMs, devices: opts.devices, imageOrigin: images.origin, pingMs: 200 });
+  const server = new BoothServer({
+    site: ts.site,
+    config: ts.config,
+    logger: silentLogger,
+    sessionTtlMs: opts.sessionTtlMs,
+    devices: opts.devices,
+    imageOrigin: images.origin,
+    pingMs: 200,
+  });
   await server.start();
-  await addUser(ts.site, { username: 'admin', password: PASSWORDS.admin, role: 'admin', displayName: '王管理' });
-  await addUser(ts.site, { username: 'sup', password: PASSWORDS.sup, role: 'supervisor', displayName: '李主管' });
+  await addUser(ts.site, {
+    username: 'admin',
+    password: PASSWORDS.admin,
+    role: 'admin',
+    displayName: '王管理',
+  });
+  await addUser(ts.site, {
+    username: 'sup',
+    password: PASSWORDS.sup,
+    role: 'supervisor',
+    displayName: '李主管',
+  });
   await addUser(ts.site, { username: 'op', password: PASSWORDS.op, role: 'operator', displayName: '张收费' });
-  await addUser(ts.site, { username: 'op2', password: PASSWORDS.op2, role: 'operator', displayName: '赵收费' });
+  await addUser(ts.site, {
+    username: 'op2',
+    password: PASSWORDS.op2,
+    role: 'operator',
+    displayName: '赵收费',
+  });
   const base = `http://127.0.0.1:${server.address().port}`;
 
   const call: Booth['call'] = async (method, path, o = {}) => {
@@ -140,7 +198,9 @@ export async function startBooth(opts: { sessionTtlMs?: number; patch?: (c: Conf
     return { status: r.status, body: parsed, headers: r.headers };
   };
   const login: Booth['login'] = async (username, password) => {
-    const r = await call('POST', '/api/login', { body: { username, password: password ?? PASSWORDS[username as keyof typeof PASSWORDS] } });
+    const r = await call('POST', '/api/login', {
+      body: { username, password: password ?? PASSWORDS[username as keyof typeof PASSWORDS] },
+    });
     if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${JSON.stringify(r.body)}`);
     return r.headers.get('set-cookie')!.split(';')[0];
   };
@@ -168,7 +228,11 @@ export async function startBooth(opts: { sessionTtlMs?: number; patch?: (c: Conf
  */
 export interface CarDriver {
   enter(plate: string, at: number, opts?: { colour?: 'blue' | 'yellow' | 'green'; image?: string }): string;
-  arriveAtExit(plate: string, at: number, opts?: { colour?: 'blue' | 'yellow' | 'green'; image?: string }): { orderNo?: string; due?: number; code: string };
+  arriveAtExit(
+    plate: string,
+    at: number,
+    opts?: { colour?: 'blue' | 'yellow' | 'green'; image?: string },
+  ): { orderNo?: string; due?: number; code: string };
   /** gate commands that reached the lanes, in order */
   gateCommands(): Array<{ laneId: string; command: string }>;
 }
@@ -181,20 +245,44 @@ export function siteCars(ts: TestSite, lanes = { entry: 'in-1', exit: 'out-1' })
   ts.lanes.command = async (laneId, cmd) => {
     await command(laneId, cmd);
     if (cmd === 'open' || cmd === 'keepOpen') ts.lanes.waitingByLane.delete(laneId);
-    emit({ laneId, gate: cmd === 'close' || cmd === 'release' ? 'closed' : 'opened', keepOpen: cmd === 'keepOpen' });
+    emit({
+      laneId,
+      gate: cmd === 'close' || cmd === 'release' ? 'closed' : 'opened',
+      keepOpen: cmd === 'keepOpen',
+    });
   };
   return {
     enter(plate, at, opts = {}) {
       ts.clock.now = at;
       const image = opts.image ?? `/images/in-${n++}-${opts.colour ?? 'blue'}.png`;
-      const r = ts.site.enter({ plate, colour: opts.colour ?? 'blue', laneId: lanes.entry, time: at, image, actor: { kind: 'lane', name: lanes.entry } });
-      emit({ laneId: lanes.entry, direction: 'entry', lastRead: { plate, colour: opts.colour ?? 'blue', confidence: 97, imageUrl: image, time: at }, gate: r.decision.open ? 'opened' : 'closed', message: r.decision.message });
+      const r = ts.site.enter({
+        plate,
+        colour: opts.colour ?? 'blue',
+        laneId: lanes.entry,
+        time: at,
+        image,
+        actor: { kind: 'lane', name: lanes.entry },
+      });
+      emit({
+        laneId: lanes.entry,
+        direction: 'entry',
+        lastRead: { plate, colour: opts.colour ?? 'blue', confidence: 97, imageUrl: image, time: at },
+        gate: r.decision.open ? 'opened' : 'closed',
+        message: r.decision.message,
+      });
       return r.order!.orderNo;
     },
     arriveAtExit(plate, at, opts = {}) {
       ts.clock.now = at;
       const image = opts.image ?? `/images/out-${n++}-${opts.colour ?? 'blue'}.png`;
-      const r = ts.site.exit({ plate, colour: opts.colour ?? 'blue', laneId: lanes.exit, time: at, image, actor: { kind: 'lane', name: lanes.exit } });
+      const r = ts.site.exit({
+        plate,
+        colour: opts.colour ?? 'blue',
+        laneId: lanes.exit,
+        time: at,
+        image,
+        actor: { kind: 'lane', name: lanes.exit },
+      });
       let waiting: LaneEvent['waiting'];
       if (r.decision.code === 'wait-payment' && r.order) {
         ts.lanes.waitingByLane.set(lanes.exit, r.order.orderNo);
@@ -203,7 +291,14 @@ export function siteCars(ts: TestSite, lanes = { entry: 'in-1', exit: 'out-1' })
         ts.lanes.waitingByLane.delete(lanes.exit);
         waiting = { orderNo: '', plate, due: r.decision.due ?? 0 };
       }
-      emit({ laneId: lanes.exit, direction: 'exit', lastRead: { plate, colour: opts.colour ?? 'blue', confidence: 95, imageUrl: image, time: at }, waiting, gate: r.decision.open ? 'opened' : 'closed', message: r.decision.message });
+      emit({
+        laneId: lanes.exit,
+        direction: 'exit',
+        lastRead: { plate, colour: opts.colour ?? 'blue', confidence: 95, imageUrl: image, time: at },
+        waiting,
+        gate: r.decision.open ? 'opened' : 'closed',
+        message: r.decision.message,
+      });
       return { orderNo: r.order?.orderNo, due: r.decision.due, code: r.decision.code };
     },
     gateCommands() {

@@ -18,7 +18,11 @@ function problems(yaml: string, env: NodeJS.ProcessEnv = {}) {
 }
 
 const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-  spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 20_000 });
+  spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 20_000,
+  });
 
 describe('check-config', () => {
   it('accepts the base test config', () => {
@@ -26,14 +30,23 @@ describe('check-config', () => {
   });
 
   it('reports an undefined lane device with its path and a hint', () => {
-    const yaml = BASE_YAML.replace('- { id: out-1, direction: exit, area: main }', '- { id: out-1, direction: exit, area: main, gate: gate-9 }');
+    const yaml = BASE_YAML.replace(
+      '- { id: out-1, direction: exit, area: main }',
+      '- { id: out-1, direction: exit, area: main, gate: gate-9 }',
+    );
     expect(problems(yaml)).toContain('lanes[1].gate: device "gate-9" is not defined');
   });
 
   it('reports every problem at once, each with its path', () => {
     const yaml = BASE_YAML.replace('timezone: Asia/Shanghai', 'timezone: Mars/Olympus')
-      .replace('- { id: in-1, direction: entry, area: main }', '- { id: in-1, direction: sideways, area: main }')
-      .replace('billing:\n  temp: { small: temp-small, large: temp-large }', 'billing:\n  temp: { small: temp-smal }')
+      .replace(
+        '- { id: in-1, direction: entry, area: main }',
+        '- { id: in-1, direction: sideways, area: main }',
+      )
+      .replace(
+        'billing:\n  temp: { small: temp-small, large: temp-large }',
+        'billing:\n  temp: { small: temp-smal }',
+      )
       .replace('freeMinutes: 30', 'freeMinutes: -3\n    colour: blue');
     const p = problems(yaml);
     expect(p.some((x) => x.startsWith('lanes[0].direction:'))).toBe(true);
@@ -45,9 +58,14 @@ describe('check-config', () => {
   it('checks cross references after the shape: areas, tariffs, device roles, duplicates, time zone', () => {
     const yaml =
       BASE_YAML.replace('timezone: Asia/Shanghai', 'timezone: Mars/Olympus')
-        .replace('- { id: out-1, direction: exit, area: main }', '- { id: out-1, direction: exit, area: garage, camera: gate-a }\n  - { id: out-1, direction: exit, area: main }')
-        .replace('billing:\n  temp: { small: temp-small, large: temp-large }', 'billing:\n  temp: { small: temp-smal }') +
-      `devices:\n  - { id: gate-a, type: modbus-relay, host: 127.0.0.1 }\n`;
+        .replace(
+          '- { id: out-1, direction: exit, area: main }',
+          '- { id: out-1, direction: exit, area: garage, camera: gate-a }\n  - { id: out-1, direction: exit, area: main }',
+        )
+        .replace(
+          'billing:\n  temp: { small: temp-small, large: temp-large }',
+          'billing:\n  temp: { small: temp-smal }',
+        ) + `devices:\n  - { id: gate-a, type: modbus-relay, host: 127.0.0.1 }\n`;
     const p = problems(yaml);
     expect(p).toContain('lanes[1].area: area "garage" is not defined');
     expect(p).toContain('lanes[1].camera: device "gate-a" is a modbus-relay, which cannot serve as a camera');
@@ -67,9 +85,13 @@ describe('check-config', () => {
   });
 
   it('fills ${ENV} secrets and reports a missing one with its path', () => {
-    const yaml = BASE_YAML + `clouds:\n  kt:\n    enabled: true\n    key: "\${KT_KEY}"\n    downlink: { user: kt, pwd: "\${KT_PWD}" }\n`;
+    const yaml =
+      BASE_YAML +
+      `clouds:\n  kt:\n    enabled: true\n    key: "\${KT_KEY}"\n    downlink: { user: kt, pwd: "\${KT_PWD}" }\n`;
     expect(problems(yaml, { KT_KEY: 'F7A0B971B199FD2A1017CEC5', KT_PWD: 'secret' })).toEqual([]);
-    expect(problems(yaml, { KT_KEY: 'F7A0B971B199FD2A1017CEC5' })).toContain('clouds.kt.downlink.pwd: environment variable KT_PWD is not set');
+    expect(problems(yaml, { KT_KEY: 'F7A0B971B199FD2A1017CEC5' })).toContain(
+      'clouds.kt.downlink.pwd: environment variable KT_PWD is not set',
+    );
   });
 
   it('reports a YAML syntax error once, with its line', () => {
@@ -80,7 +102,9 @@ describe('check-config', () => {
 
   it('finds the file from --config, then $CONFIGURATION_DIRECTORY, then /etc/parkedge', () => {
     expect(resolveConfigPath('x.yaml', {})).toMatch(/x\.yaml$/);
-    expect(resolveConfigPath(undefined, { CONFIGURATION_DIRECTORY: '/etc/pe' })).toBe('/etc/pe/parkedge.yaml');
+    expect(resolveConfigPath(undefined, { CONFIGURATION_DIRECTORY: '/etc/pe' })).toBe(
+      '/etc/pe/parkedge.yaml',
+    );
     expect(resolveConfigPath(undefined, {})).toBe('/etc/parkedge/parkedge.yaml');
   });
 

@@ -14,7 +14,9 @@ describe('daemon on the demo config', () => {
     try {
       const h = (await (await fetch(`${base}/healthz`)).json()) as any;
       expect(h.components.storage.status).toBe('ok');
-      expect(Object.keys(h.components.devices.detail)).toEqual(expect.arrayContaining(['gate-in-1', 'gate-out-1', 'cam-in-1']));
+      expect(Object.keys(h.components.devices.detail)).toEqual(
+        expect.arrayContaining(['gate-in-1', 'gate-out-1', 'cam-in-1']),
+      );
       // devices come online against their simulators
       const deadline = Date.now() + 8000;
       let status = h.status;
@@ -40,7 +42,12 @@ describe('daemon on the demo config', () => {
   });
 
   it('speaks sd_notify: READY=1, WATCHDOG=1 and STOPPING=1 arrive on NOTIFY_SOCKET', async () => {
-    const unix = require('unix-dgram') as { createSocket(t: string, cb: (msg: Buffer) => void): { bind(p: string): void; close(): void; on(e: string, f: (...a: unknown[]) => void): void } };
+    const unix = require('unix-dgram') as {
+      createSocket(
+        t: string,
+        cb: (msg: Buffer) => void,
+      ): { bind(p: string): void; close(): void; on(e: string, f: (...a: unknown[]) => void): void };
+    };
     const demo = await demoConfigCopy();
     const sockPath = join(demo.dir, 'notify.sock');
     const got: string[] = [];
@@ -50,7 +57,10 @@ describe('daemon on the demo config', () => {
     const d = await spawnDaemon(demo.file, { NOTIFY_SOCKET: sockPath, WATCHDOG_USEC: '400000' });
     try {
       const deadline = Date.now() + 5000;
-      while (!(got.some((m) => m.includes('READY=1')) && got.some((m) => m.includes('WATCHDOG=1'))) && Date.now() < deadline)
+      while (
+        !(got.some((m) => m.includes('READY=1')) && got.some((m) => m.includes('WATCHDOG=1'))) &&
+        Date.now() < deadline
+      )
         await new Promise((r) => setTimeout(r, 50));
       expect(got.some((m) => m.split('\n').includes('READY=1'))).toBe(true);
       expect(got.some((m) => m.includes(`MAINPID=${d.child.pid}`))).toBe(true);

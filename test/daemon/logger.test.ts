@@ -22,9 +22,17 @@ describe('logging', () => {
 
   it('never writes secrets', () => {
     const { lines, logger } = capture();
-    logger.info({ pwd: 'hunter22', cfg: { key: 'F7A0B971B199FD2A1017CEC5', appSecret: 'abc' }, headers: { pwd: 'x', cookie: 'pe_booth=tok' } }, 'call');
+    logger.info(
+      {
+        pwd: 'hunter22',
+        cfg: { key: 'F7A0B971B199FD2A1017CEC5', appSecret: 'abc' },
+        headers: { pwd: 'x', cookie: 'pe_booth=tok' },
+      },
+      'call',
+    );
     const text = JSON.stringify(lines[0]);
-    for (const s of ['hunter22', 'F7A0B971B199FD2A1017CEC5', 'abc"', 'pe_booth=tok']) expect(text).not.toContain(s);
+    for (const s of ['hunter22', 'F7A0B971B199FD2A1017CEC5', 'abc"', 'pe_booth=tok'])
+      expect(text).not.toContain(s);
     expect(text).toContain('[secret]');
   });
 

@@ -21,7 +21,15 @@ export interface DemoCopy {
   dir: string;
   file: string;
   dbFile: string;
-  ports: { downlink: number; booth: number; lanapi: number; cameras: number; gateIn: number; gateOut: number; onvif: number };
+  ports: {
+    downlink: number;
+    booth: number;
+    lanapi: number;
+    cameras: number;
+    gateIn: number;
+    gateOut: number;
+    onvif: number;
+  };
   config: any;
 }
 
@@ -39,7 +47,12 @@ export async function demoConfigCopy(edit?: (cfg: any, ports: DemoCopy['ports'])
     onvif: await freePort(),
   };
   cfg.site.dataDir = join(dir, 'var');
-  cfg.servers = { downlink: { host: '127.0.0.1', port: ports.downlink }, booth: { host: '127.0.0.1', port: ports.booth }, lanapi: { host: '127.0.0.1', port: ports.lanapi }, cameras: { host: '127.0.0.1', port: ports.cameras } };
+  cfg.servers = {
+    downlink: { host: '127.0.0.1', port: ports.downlink },
+    booth: { host: '127.0.0.1', port: ports.booth },
+    lanapi: { host: '127.0.0.1', port: ports.lanapi },
+    cameras: { host: '127.0.0.1', port: ports.cameras },
+  };
   for (const d of cfg.devices) {
     if (d.id === 'gate-in-1') d.port = ports.gateIn;
     if (d.id === 'gate-out-1') d.port = ports.gateOut;
@@ -63,11 +76,19 @@ export interface RunningDaemon {
   stop(signal?: NodeJS.Signals): Promise<[number | null, number]>;
 }
 
-export async function spawnDaemon(configFile: string, env: NodeJS.ProcessEnv = {}, readyUrl?: string): Promise<RunningDaemon> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start', '--config', configFile], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export async function spawnDaemon(
+  configFile: string,
+  env: NodeJS.ProcessEnv = {},
+  readyUrl?: string,
+): Promise<RunningDaemon> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/main.ts', 'start', '--config', configFile],
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout!.on('data', (b) => (out += b));
   child.stderr!.on('data', (b) => (out += b));
@@ -93,7 +114,10 @@ export async function spawnDaemon(configFile: string, env: NodeJS.ProcessEnv = {
     async stop(signal = 'SIGTERM') {
       const t0 = Date.now();
       child.kill(signal);
-      const code = await Promise.race([exited, new Promise<number | null>((r) => setTimeout(() => (child.kill('SIGKILL'), r(-1)), 10_000))]);
+      const code = await Promise.race([
+        exited,
+        new Promise<number | null>((r) => setTimeout(() => (child.kill('SIGKILL'), r(-1)), 10_000)),
+      ]);
       return [code, Date.now() - t0];
     },
   };

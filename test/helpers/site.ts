@@ -88,14 +88,22 @@ export interface TestSite {
 }
 
 /** `yaml` replaces BASE_YAML; `patch` edits the parsed config. Time starts at 2026-03-02 08:00 Asia/Shanghai. */
-export function tempSite(opts: { yaml?: string; patch?: (c: Config) => void; streams?: OutboxStream[]; now?: number } = {}): TestSite {
+export function tempSite(
+  opts: { yaml?: string; patch?: (c: Config) => void; streams?: OutboxStream[]; now?: number } = {},
+): TestSite {
   const dir = mkdtempSync(join(tmpdir(), 'parkedge-test-'));
   const file = join(dir, 'park.db');
   const config = parseConfig(opts.yaml ?? BASE_YAML, 'test.yaml', {});
   opts.patch?.(config);
   const store = Store.open(file);
   const clock = { now: opts.now ?? Date.parse('2026-03-02T08:00:00+08:00') };
-  const site = new Site({ store, config, logger: silentLogger, now: () => clock.now, outboxStreams: opts.streams });
+  const site = new Site({
+    store,
+    config,
+    logger: silentLogger,
+    now: () => clock.now,
+    outboxStreams: opts.streams,
+  });
   const lanes = new RecordingLanes();
   site.attachLanes(lanes);
   return {

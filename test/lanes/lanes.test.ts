@@ -2,7 +2,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EventEmitter } from 'node:events';
 import { tempSite, T, silentLogger, type TestSite } from '../helpers/site.js';
 import { LaneManager, type DeviceLookup } from '../../src/lanes/lane-manager.js';
-import type { Display, DisplayLine, Gate, GateState, LaneReply, PlateRead, PlateSource } from '../../src/devices/interfaces.js';
+import type {
+  Display,
+  DisplayLine,
+  Gate,
+  GateState,
+  LaneReply,
+  PlateRead,
+  PlateSource,
+} from '../../src/devices/interfaces.js';
 
 // In-memory fakes of the device interfaces (the real drivers are tested against their simulators in test/devices).
 class FakeGate implements Gate {
@@ -104,9 +112,18 @@ async function setup() {
   const { BASE_YAML } = await import('../helpers/site.js');
   t = tempSite({ yaml: YAML_LANES(BASE_YAML) });
   const dev = {
-    gates: { 'gate-in': new FakeGate('gate-in'), 'gate-out': new FakeGate('gate-out') } as Record<string, FakeGate>,
-    displays: { 'led-in': new FakeDisplay('led-in'), 'led-out': new FakeDisplay('led-out') } as Record<string, FakeDisplay>,
-    cams: { 'cam-in': new FakeCamera('cam-in'), 'cam-out': new FakeCamera('cam-out') } as Record<string, FakeCamera>,
+    gates: { 'gate-in': new FakeGate('gate-in'), 'gate-out': new FakeGate('gate-out') } as Record<
+      string,
+      FakeGate
+    >,
+    displays: { 'led-in': new FakeDisplay('led-in'), 'led-out': new FakeDisplay('led-out') } as Record<
+      string,
+      FakeDisplay
+    >,
+    cams: { 'cam-in': new FakeCamera('cam-in'), 'cam-out': new FakeCamera('cam-out') } as Record<
+      string,
+      FakeCamera
+    >,
   };
   const lookup: DeviceLookup = {
     gate: (id) => dev.gates[id],
@@ -155,7 +172,15 @@ describe('lanes', () => {
     const orderNo = lanes.waiting('out-1')!;
     expect(orderNo).toBeTruthy();
     expect(t.site.quote({ laneId: 'out-1', at: T('2026-03-02 11:01') })!.due).toBe(600);
-    t.site.pay({ orderNo, amount: 600, method: 'wechat', channel: 'pyun', serial: 'P1', time: T('2026-03-02 11:01'), actor: { kind: 'pyun' } });
+    t.site.pay({
+      orderNo,
+      amount: 600,
+      method: 'wechat',
+      channel: 'pyun',
+      serial: 'P1',
+      time: T('2026-03-02 11:01'),
+      actor: { kind: 'pyun' },
+    });
     await tick();
     expect(dev.gates['gate-out'].log).toEqual(['open']);
     expect(lanes.waiting('out-1')).toBeUndefined();
@@ -167,16 +192,34 @@ describe('lanes', () => {
     await dev.cams['cam-in'].push('粤B12345', T('2026-03-02 10:00'));
     await dev.cams['cam-out'].push('粤B12345', T('2026-03-02 11:01'));
     expect(lanes.waiting('out-1')).toBeTruthy();
-    await t.site.gateCommand({ laneId: 'out-1', command: 'open', actor: { kind: 'booth', name: 'bob' }, reason: '消防车', time: T('2026-03-02 11:02') });
+    await t.site.gateCommand({
+      laneId: 'out-1',
+      command: 'open',
+      actor: { kind: 'booth', name: 'bob' },
+      reason: '消防车',
+      time: T('2026-03-02 11:02'),
+    });
     expect(dev.gates['gate-out'].log).toEqual(['open']);
     expect(lanes.waiting('out-1')).toBeUndefined();
   });
 
   it('keep-open latches and release closes; lane state follows the gate', async () => {
     const { dev, lanes } = await setup();
-    await t.site.gateCommand({ laneId: 'in-1', command: 'keepOpen', actor: { kind: 'booth' }, reason: '高峰', time: T('2026-03-02 08:00') });
+    await t.site.gateCommand({
+      laneId: 'in-1',
+      command: 'keepOpen',
+      actor: { kind: 'booth' },
+      reason: '高峰',
+      time: T('2026-03-02 08:00'),
+    });
     expect(lanes.status().find((l) => l.laneId === 'in-1')!.keepOpen).toBe(true);
-    await t.site.gateCommand({ laneId: 'in-1', command: 'release', actor: { kind: 'booth' }, reason: '高峰结束', time: T('2026-03-02 09:00') });
+    await t.site.gateCommand({
+      laneId: 'in-1',
+      command: 'release',
+      actor: { kind: 'booth' },
+      reason: '高峰结束',
+      time: T('2026-03-02 09:00'),
+    });
     expect(dev.gates['gate-in'].log).toEqual(['keepOpen', 'release']);
     expect(lanes.status().find((l) => l.laneId === 'in-1')!.gate).toBe('closed');
   });
@@ -190,7 +233,15 @@ describe('lanes', () => {
     await tick();
     expect(errors).toEqual([{ laneId: 'in-1', message: '道闸命令失败: Modbus timeout' }]);
     expect(lanes.status().find((l) => l.laneId === 'in-1')!.message).toBe('道闸命令失败: Modbus timeout');
-    await expect(t.site.gateCommand({ laneId: 'in-1', command: 'open', actor: { kind: 'booth' }, reason: 'x', time: T('2026-03-02 10:01') })).rejects.toThrow(/Modbus timeout/);
+    await expect(
+      t.site.gateCommand({
+        laneId: 'in-1',
+        command: 'open',
+        actor: { kind: 'booth' },
+        reason: 'x',
+        time: T('2026-03-02 10:01'),
+      }),
+    ).rejects.toThrow(/Modbus timeout/);
   });
 
   it('publishes lane status on the bus for the booth', async () => {

@@ -19,8 +19,26 @@ describe('storage', () => {
     expect(r1.from).toBe(0);
     expect(r1.to).toBe(MIGRATIONS[MIGRATIONS.length - 1].version);
     expect(r1.applied).toEqual(MIGRATIONS.map((m) => m.version));
-    const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type='table' ORDER BY name`).all() as Array<{ name: string }>).map((t) => t.name);
-    for (const t of ['orders', 'payments', 'discounts', 'card_holders', 'card_plates', 'blacklist', 'bookings', 'areas', 'devices', 'change_orders', 'outbox', 'audit', 'events'])
+    const tables = (
+      db.prepare(`SELECT name FROM sqlite_master WHERE type='table' ORDER BY name`).all() as Array<{
+        name: string;
+      }>
+    ).map((t) => t.name);
+    for (const t of [
+      'orders',
+      'payments',
+      'discounts',
+      'card_holders',
+      'card_plates',
+      'blacklist',
+      'bookings',
+      'areas',
+      'devices',
+      'change_orders',
+      'outbox',
+      'audit',
+      'events',
+    ])
       expect(tables).toContain(t);
     db.close();
     const again = openDb(file);
@@ -34,12 +52,43 @@ describe('storage', () => {
   it('enforces one payment per (channel, serial) and foreign keys', () => {
     const s = Store.open(join(dir(), 'b.db'));
     s.areas.sync([{ id: 'main', name: 'm', spaces: 10 }]);
-    s.orders.insert({ orderNo: 'O1', plate: '粤B12345', plateKey: 'B12345', plateColour: 'blue', carType: 0, vehicleClass: 'small', areaId: 'main', entryTime: 1, now: 1 });
-    const p = { orderNo: 'O1', channel: 'kt', serial: 'S1', amount: 100, discount: 0, freeMinutes: 0, method: 'wechat', time: 2 };
+    s.orders.insert({
+      orderNo: 'O1',
+      plate: '粤B12345',
+      plateKey: 'B12345',
+      plateColour: 'blue',
+      carType: 0,
+      vehicleClass: 'small',
+      areaId: 'main',
+      entryTime: 1,
+      now: 1,
+    });
+    const p = {
+      orderNo: 'O1',
+      channel: 'kt',
+      serial: 'S1',
+      amount: 100,
+      discount: 0,
+      freeMinutes: 0,
+      method: 'wechat',
+      time: 2,
+    };
     s.orders.insertPayment(p);
     expect(() => s.orders.insertPayment(p)).toThrow(/UNIQUE/);
     expect(() => s.orders.insertPayment({ ...p, serial: 'S2', orderNo: 'nope' })).toThrow(/FOREIGN KEY/);
-    expect(() => s.orders.insert({ orderNo: 'O2', plate: '粤B12345', plateKey: 'B12345', plateColour: 'blue', carType: 0, vehicleClass: 'small', areaId: 'main', entryTime: 1, now: 1 })).toThrow(/UNIQUE/);
+    expect(() =>
+      s.orders.insert({
+        orderNo: 'O2',
+        plate: '粤B12345',
+        plateKey: 'B12345',
+        plateColour: 'blue',
+        carType: 0,
+        vehicleClass: 'small',
+        areaId: 'main',
+        entryTime: 1,
+        now: 1,
+      }),
+    ).toThrow(/UNIQUE/);
     s.close();
   });
 

@@ -39,18 +39,24 @@ export class CardsRepo {
   private s;
   constructor(private db: Db) {
     this.s = {
-      insert: db.prepare(`INSERT INTO card_holders (card_no, name, phone, car_type, valid_from, valid_to, balance, count_left, spaces, area_id, remark, created_at, updated_at)
+      insert:
+        db.prepare(`INSERT INTO card_holders (card_no, name, phone, car_type, valid_from, valid_to, balance, count_left, spaces, area_id, remark, created_at, updated_at)
         VALUES (@cardNo, @name, @phone, @carType, @validFrom, @validTo, @balance, @countLeft, @spaces, @areaId, @remark, @now, @now)`),
-      update: db.prepare(`UPDATE card_holders SET name=@name, phone=@phone, car_type=@carType, valid_from=@validFrom, valid_to=@validTo,
+      update:
+        db.prepare(`UPDATE card_holders SET name=@name, phone=@phone, car_type=@carType, valid_from=@validFrom, valid_to=@validTo,
         balance=@balance, count_left=@countLeft, spaces=@spaces, area_id=@areaId, remark=@remark, updated_at=@now WHERE card_no=@cardNo`),
       del: db.prepare(`DELETE FROM card_holders WHERE card_no = ?`),
       byCard: db.prepare(`SELECT * FROM card_holders WHERE card_no = ?`),
       byId: db.prepare(`SELECT * FROM card_holders WHERE id = ?`),
       plates: db.prepare(`SELECT plate FROM card_plates WHERE holder_id = ? ORDER BY plate`),
-      addPlate: db.prepare(`INSERT OR IGNORE INTO card_plates (holder_id, plate, plate_key) VALUES (?, ?, ?)`),
+      addPlate: db.prepare(
+        `INSERT OR IGNORE INTO card_plates (holder_id, plate, plate_key) VALUES (?, ?, ?)`,
+      ),
       delPlate: db.prepare(`DELETE FROM card_plates WHERE holder_id = ? AND plate = ?`),
       clearPlates: db.prepare(`DELETE FROM card_plates WHERE holder_id = ?`),
-      byPlate: db.prepare(`SELECT h.* FROM card_holders h JOIN card_plates p ON p.holder_id = h.id WHERE p.plate = ? ORDER BY h.id LIMIT 1`),
+      byPlate: db.prepare(
+        `SELECT h.* FROM card_holders h JOIN card_plates p ON p.holder_id = h.id WHERE p.plate = ? ORDER BY h.id LIMIT 1`,
+      ),
       byPlateKey: db.prepare(`SELECT h.* FROM card_holders h JOIN card_plates p ON p.holder_id = h.id
         WHERE p.plate_key = ? AND (p.plate = p.plate_key OR ? = 1) ORDER BY h.id LIMIT 1`),
       setBalance: db.prepare(`UPDATE card_holders SET balance = ?, updated_at = ? WHERE id = ?`),
@@ -84,7 +90,13 @@ export class CardsRepo {
   }
   private params(h: HolderWrite, now: number) {
     return {
-      name: null, phone: null, validFrom: null, validTo: null, countLeft: null, areaId: null, remark: null,
+      name: null,
+      phone: null,
+      validFrom: null,
+      validTo: null,
+      countLeft: null,
+      areaId: null,
+      remark: null,
       ...Object.fromEntries(Object.entries(h).filter(([, v]) => v !== undefined)),
       now,
     };
@@ -130,7 +142,16 @@ export class CardsRepo {
   setValidTo(id: number, validTo: number, now: number): void {
     this.s.setValidTo.run(validTo, now, id);
   }
-  transaction(t: { holderId: number; kind: string; amount: number; detail?: string; channel: string; serial: string; orderNo?: string; time: number }): void {
+  transaction(t: {
+    holderId: number;
+    kind: string;
+    amount: number;
+    detail?: string;
+    channel: string;
+    serial: string;
+    orderNo?: string;
+    time: number;
+  }): void {
     this.s.tx.run({ detail: null, orderNo: null, ...t });
   }
   transactionBySerial(channel: string, serial: string): { holder_id: number; amount: number } | undefined {
@@ -139,17 +160,35 @@ export class CardsRepo {
   staysInPark(holderId: number): number {
     return (this.s.inUse.get(holderId) as { n: number }).n;
   }
-  list(q: { plate?: string; cardNo?: string; carType?: number; page?: number; pageSize?: number }): { total: number; rows: CardHolder[] } {
+  list(q: { plate?: string; cardNo?: string; carType?: number; page?: number; pageSize?: number }): {
+    total: number;
+    rows: CardHolder[];
+  } {
     const where: string[] = [];
     const args: Record<string, unknown> = {};
-    if (q.cardNo) { where.push('h.card_no = @cardNo'); args.cardNo = q.cardNo; }
-    if (q.carType !== undefined) { where.push('h.car_type = @carType'); args.carType = q.carType; }
-    if (q.plate) { where.push('h.id IN (SELECT holder_id FROM card_plates WHERE plate LIKE @plate OR plate_key LIKE @plate)'); args.plate = `%${q.plate}%`; }
+    if (q.cardNo) {
+      where.push('h.card_no = @cardNo');
+      args.cardNo = q.cardNo;
+    }
+    if (q.carType !== undefined) {
+      where.push('h.car_type = @carType');
+      args.carType = q.carType;
+    }
+    if (q.plate) {
+      where.push(
+        'h.id IN (SELECT holder_id FROM card_plates WHERE plate LIKE @plate OR plate_key LIKE @plate)',
+      );
+      args.plate = `%${q.plate}%`;
+    }
     const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const pageSize = Math.min(Math.max(q.pageSize ?? 20, 1), 500);
     const page = Math.max(q.page ?? 1, 1);
     const total = (prep(this.db, `SELECT count(*) n FROM card_holders h ${w}`).get(args) as { n: number }).n;
-    const rows = prep(this.db, `SELECT h.* FROM card_holders h ${w} ORDER BY h.id LIMIT @l OFFSET @o`).all({ ...args, l: pageSize, o: (page - 1) * pageSize }) as Row[];
+    const rows = prep(this.db, `SELECT h.* FROM card_holders h ${w} ORDER BY h.id LIMIT @l OFFSET @o`).all({
+      ...args,
+      l: pageSize,
+      o: (page - 1) * pageSize,
+    }) as Row[];
     return { total, rows: rows.map((r) => this.toHolder(r)) };
   }
 }

@@ -114,39 +114,62 @@ export class OrdersRepo {
   private s;
   constructor(private db: Db) {
     this.s = {
-      insert: db.prepare(`INSERT INTO orders (order_no, plate, plate_key, plate_colour, card_no, car_type, holder_id, booking_no,
+      insert:
+        db.prepare(`INSERT INTO orders (order_no, plate, plate_key, plate_colour, card_no, car_type, holder_id, booking_no,
         vehicle_class, area_id, entry_lane, entry_time, entry_image, state, paid, auto_pay, created_at, updated_at)
         VALUES (@orderNo, @plate, @plateKey, @plateColour, @cardNo, @carType, @holderId, @bookingNo, @vehicleClass, @areaId,
         @entryLane, @entryTime, @entryImage, 'in', @paid, @autoPay, @now, @now)`),
       byNo: db.prepare(`SELECT * FROM orders WHERE order_no = ?`),
       inByPlate: db.prepare(`SELECT * FROM orders WHERE state = 'in' AND plate = ?`),
-      inByKey: db.prepare(`SELECT * FROM orders WHERE state = 'in' AND plate_key = ? ORDER BY entry_time DESC`),
-      inByCard: db.prepare(`SELECT * FROM orders WHERE state = 'in' AND card_no = ? ORDER BY entry_time DESC LIMIT 1`),
+      inByKey: db.prepare(
+        `SELECT * FROM orders WHERE state = 'in' AND plate_key = ? ORDER BY entry_time DESC`,
+      ),
+      inByCard: db.prepare(
+        `SELECT * FROM orders WHERE state = 'in' AND card_no = ? ORDER BY entry_time DESC LIMIT 1`,
+      ),
       inPlates: db.prepare(`SELECT order_no, plate FROM orders WHERE state = 'in' AND plate <> ''`),
       lastByPlate: db.prepare(`SELECT * FROM orders WHERE plate = ? ORDER BY entry_time DESC LIMIT 1`),
-      finish: db.prepare(`UPDATE orders SET state = 'out', exit_lane = @exitLane, exit_time = @exitTime, exit_image = @exitImage,
+      finish:
+        db.prepare(`UPDATE orders SET state = 'out', exit_lane = @exitLane, exit_time = @exitTime, exit_image = @exitImage,
         total_fee = @totalFee, release = @release, release_reason = @releaseReason, updated_at = @now WHERE order_no = @orderNo AND state = 'in'`),
       addPaid: db.prepare(`UPDATE orders SET paid = paid + @amount, discount = discount + @discount,
         discount_minutes = discount_minutes + @minutes, last_paid_at = coalesce(@time, last_paid_at), updated_at = @now WHERE order_no = @orderNo`),
-      addDiscount: db.prepare(`UPDATE orders SET discount = discount + @discount, discount_minutes = discount_minutes + @minutes,
+      addDiscount:
+        db.prepare(`UPDATE orders SET discount = discount + @discount, discount_minutes = discount_minutes + @minutes,
         updated_at = @now WHERE order_no = @orderNo`),
-      setPlate: db.prepare(`UPDATE orders SET plate = @plate, plate_key = @plateKey, updated_at = @now WHERE order_no = @orderNo`),
-      setType: db.prepare(`UPDATE orders SET car_type = @carType, holder_id = @holderId, booking_no = @bookingNo, updated_at = @now WHERE order_no = @orderNo`),
-      setAutoPay: db.prepare(`UPDATE orders SET auto_pay = @autoPay, updated_at = @now WHERE order_no = @orderNo`),
-      voidOrder: db.prepare(`UPDATE orders SET state = 'void', release_reason = @reason, updated_at = @now WHERE order_no = @orderNo AND state = 'in'`),
+      setPlate: db.prepare(
+        `UPDATE orders SET plate = @plate, plate_key = @plateKey, updated_at = @now WHERE order_no = @orderNo`,
+      ),
+      setType: db.prepare(
+        `UPDATE orders SET car_type = @carType, holder_id = @holderId, booking_no = @bookingNo, updated_at = @now WHERE order_no = @orderNo`,
+      ),
+      setAutoPay: db.prepare(
+        `UPDATE orders SET auto_pay = @autoPay, updated_at = @now WHERE order_no = @orderNo`,
+      ),
+      voidOrder: db.prepare(
+        `UPDATE orders SET state = 'void', release_reason = @reason, updated_at = @now WHERE order_no = @orderNo AND state = 'in'`,
+      ),
       payments: db.prepare(`SELECT * FROM payments WHERE order_no = ? ORDER BY id`),
       paymentBySerial: db.prepare(`SELECT * FROM payments WHERE channel = ? AND serial = ?`),
-      insertPayment: db.prepare(`INSERT INTO payments (order_no, channel, serial, amount, discount, free_minutes, method, time, operator)
+      insertPayment:
+        db.prepare(`INSERT INTO payments (order_no, channel, serial, amount, discount, free_minutes, method, time, operator)
         VALUES (@orderNo, @channel, @serial, @amount, @discount, @freeMinutes, @method, @time, @operator)`),
       discountBySerial: db.prepare(`SELECT * FROM discounts WHERE channel = ? AND serial = ?`),
       insertDiscount: db.prepare(`INSERT INTO discounts (order_no, kind, value, code, channel, serial, time)
         VALUES (@orderNo, @kind, @value, @code, @channel, @serial, @time)`),
-      revokeDiscount: db.prepare(`UPDATE discounts SET revoked_at = @time WHERE channel = @channel AND serial = @serial AND revoked_at IS NULL`),
-      activeDiscounts: db.prepare(`SELECT * FROM discounts WHERE order_no = ? AND revoked_at IS NULL ORDER BY id`),
+      revokeDiscount: db.prepare(
+        `UPDATE discounts SET revoked_at = @time WHERE channel = @channel AND serial = @serial AND revoked_at IS NULL`,
+      ),
+      activeDiscounts: db.prepare(
+        `SELECT * FROM discounts WHERE order_no = ? AND revoked_at IS NULL ORDER BY id`,
+      ),
       countIn: db.prepare(`SELECT area_id, count(*) n FROM orders WHERE state = 'in' GROUP BY area_id`),
-      paidSince: db.prepare(`SELECT coalesce(sum(p.amount + p.discount), 0) s FROM payments p JOIN orders o ON o.order_no = p.order_no
+      paidSince:
+        db.prepare(`SELECT coalesce(sum(p.amount + p.discount), 0) s FROM payments p JOIN orders o ON o.order_no = p.order_no
         WHERE o.plate = ? AND o.plate <> '' AND p.time >= ? AND o.order_no <> ?`),
-      exitedBetween: db.prepare(`SELECT * FROM orders WHERE state = 'out' AND exit_time >= ? AND exit_time < ? ORDER BY exit_time`),
+      exitedBetween: db.prepare(
+        `SELECT * FROM orders WHERE state = 'out' AND exit_time >= ? AND exit_time < ? ORDER BY exit_time`,
+      ),
     };
   }
 
@@ -178,7 +201,10 @@ export class OrdersRepo {
     return r && toOrder(r);
   }
   inParkPlates(): Array<{ orderNo: string; plate: string }> {
-    return (this.s.inPlates.all() as Array<{ order_no: string; plate: string }>).map((r) => ({ orderNo: r.order_no, plate: r.plate }));
+    return (this.s.inPlates.all() as Array<{ order_no: string; plate: string }>).map((r) => ({
+      orderNo: r.order_no,
+      plate: r.plate,
+    }));
   }
   lastByPlate(plate: string): OrderRecord | undefined {
     const r = this.s.lastByPlate.get(plate) as OrderRow | undefined;
@@ -194,12 +220,17 @@ export class OrdersRepo {
     releaseReason?: string;
     now: number;
   }): boolean {
-    return (
-      this.s.finish.run({ exitLane: null, exitImage: null, releaseReason: null, ...p }).changes === 1
-    );
+    return this.s.finish.run({ exitLane: null, exitImage: null, releaseReason: null, ...p }).changes === 1;
   }
   /** `time` null: money that does not start the exit grace (a booking prepayment) */
-  addPaid(orderNo: string, amount: number, discount: number, minutes: number, time: number | null, now: number): void {
+  addPaid(
+    orderNo: string,
+    amount: number,
+    discount: number,
+    minutes: number,
+    time: number | null,
+    now: number,
+  ): void {
     this.s.addPaid.run({ orderNo, amount, discount, minutes, time, now });
   }
   addDiscount(orderNo: string, discount: number, minutes: number, now: number): void {
@@ -208,7 +239,13 @@ export class OrdersRepo {
   setPlate(orderNo: string, plate: string, plateKey: string, now: number): void {
     this.s.setPlate.run({ orderNo, plate, plateKey, now });
   }
-  setType(orderNo: string, carType: number, holderId: number | undefined, bookingNo: string | undefined, now: number): void {
+  setType(
+    orderNo: string,
+    carType: number,
+    holderId: number | undefined,
+    bookingNo: string | undefined,
+    now: number,
+  ): void {
     this.s.setType.run({ orderNo, carType, holderId: holderId ?? null, bookingNo: bookingNo ?? null, now });
   }
   setAutoPay(orderNo: string, autoPay: boolean, now: number): void {
@@ -228,10 +265,21 @@ export class OrdersRepo {
     const info = this.s.insertPayment.run({ ...p, operator: p.operator ?? null });
     return { ...p, id: Number(info.lastInsertRowid) };
   }
-  discountBySerial(channel: string, serial: string): { order_no: string; kind: string; value: number; revoked_at: number | null } | undefined {
+  discountBySerial(
+    channel: string,
+    serial: string,
+  ): { order_no: string; kind: string; value: number; revoked_at: number | null } | undefined {
     return this.s.discountBySerial.get(channel, serial) as never;
   }
-  insertDiscount(d: { orderNo: string; kind: string; value: number; code?: string; channel: string; serial: string; time: number }): void {
+  insertDiscount(d: {
+    orderNo: string;
+    kind: string;
+    value: number;
+    code?: string;
+    channel: string;
+    serial: string;
+    time: number;
+  }): void {
     this.s.insertDiscount.run({ code: null, ...d });
   }
   revokeDiscount(channel: string, serial: string, time: number): boolean {
@@ -241,7 +289,9 @@ export class OrdersRepo {
     return this.s.activeDiscounts.all(orderNo) as never;
   }
   countInByArea(): Map<string, number> {
-    return new Map((this.s.countIn.all() as Array<{ area_id: string; n: number }>).map((r) => [r.area_id, r.n]));
+    return new Map(
+      (this.s.countIn.all() as Array<{ area_id: string; n: number }>).map((r) => [r.area_id, r.n]),
+    );
   }
   /** money this plate paid on other stays since `since` (capAcrossVisits) */
   paidByPlateSince(plate: string, since: number, exceptOrder: string): number {
@@ -249,9 +299,10 @@ export class OrdersRepo {
   }
   /** cash taken in [from, to), by one operator or all */
   cashTotals(from: number, to: number, operator?: string): { s: number; n: number } {
-    return prep(this.db, `SELECT coalesce(sum(amount),0) s, count(*) n FROM payments WHERE channel = 'cash' AND time >= ? AND time < ? AND (? IS NULL OR operator = ?)`).get(
-      from, to, operator ?? null, operator ?? null,
-    ) as { s: number; n: number };
+    return prep(
+      this.db,
+      `SELECT coalesce(sum(amount),0) s, count(*) n FROM payments WHERE channel = 'cash' AND time >= ? AND time < ? AND (? IS NULL OR operator = ?)`,
+    ).get(from, to, operator ?? null, operator ?? null) as { s: number; n: number };
   }
   exitedBetween(from: number, to: number): OrderRecord[] {
     return (this.s.exitedBetween.all(from, to) as OrderRow[]).map(toOrder);
@@ -288,12 +339,14 @@ export class OrdersRepo {
     const pageSize = Math.min(Math.max(q.pageSize ?? 20, 1), 500);
     const page = Math.max(q.page ?? 1, 1);
     const total = (prep(this.db, `SELECT count(*) n FROM orders ${w}`).get(args) as { n: number }).n;
-    const rows = prep(this.db, `SELECT * FROM orders ${w} ORDER BY entry_time DESC LIMIT @limit OFFSET @offset`).all({
+    const rows = prep(
+      this.db,
+      `SELECT * FROM orders ${w} ORDER BY entry_time DESC LIMIT @limit OFFSET @offset`,
+    ).all({
       ...args,
       limit: pageSize,
       offset: (page - 1) * pageSize,
     }) as OrderRow[];
     return { total, page, pageSize, rows: rows.map(toOrder) };
   }
-
 }

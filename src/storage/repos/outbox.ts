@@ -17,14 +17,22 @@ export class OutboxRepo {
   private s;
   constructor(private db: Db) {
     this.s = {
-      add: db.prepare(`INSERT INTO outbox (stream, kind, key, event_id, created_at, next_at) VALUES (?,?,?,?,?,?)`),
+      add: db.prepare(
+        `INSERT INTO outbox (stream, kind, key, event_id, created_at, next_at) VALUES (?,?,?,?,?,?)`,
+      ),
       // Per-car order: a row is due only when no older undelivered row of the same key exists.
       due: db.prepare(`SELECT o.*, e.payload FROM outbox o JOIN events e ON e.id = o.event_id WHERE o.stream = @stream AND o.delivered_at IS NULL AND o.next_at <= @now
         AND (o.key IS NULL OR NOT EXISTS (SELECT 1 FROM outbox p WHERE p.stream = o.stream AND p.key = o.key AND p.delivered_at IS NULL AND p.id < o.id))
         ORDER BY o.id LIMIT @limit`),
-      delivered: db.prepare(`UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ? AND delivered_at IS NULL`),
-      failed: db.prepare(`UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE id = ?`),
-      backlog: db.prepare(`SELECT stream, count(*) n, min(created_at) oldest FROM outbox WHERE delivered_at IS NULL GROUP BY stream`),
+      delivered: db.prepare(
+        `UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ? AND delivered_at IS NULL`,
+      ),
+      failed: db.prepare(
+        `UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE id = ?`,
+      ),
+      backlog: db.prepare(
+        `SELECT stream, count(*) n, min(created_at) oldest FROM outbox WHERE delivered_at IS NULL GROUP BY stream`,
+      ),
       nextDue: db.prepare(`SELECT min(next_at) t FROM outbox WHERE stream = ? AND delivered_at IS NULL`),
       prune: db.prepare(`DELETE FROM outbox WHERE delivered_at IS NOT NULL AND delivered_at < ?`),
     };

@@ -13,16 +13,23 @@ export interface User {
   createdAt: number;
 }
 const map = (r: any): User => ({
-  id: r.id, username: r.username, displayName: r.display_name ?? undefined, role: r.role, passwordHash: r.password_hash,
-  disabled: r.disabled === 1, createdAt: r.created_at,
+  id: r.id,
+  username: r.username,
+  displayName: r.display_name ?? undefined,
+  role: r.role,
+  passwordHash: r.password_hash,
+  disabled: r.disabled === 1,
+  createdAt: r.created_at,
 });
 
 export class UsersRepo {
   constructor(private db: Db) {}
   add(u: { username: string; displayName?: string; role: Role; passwordHash: string }, now: number): number {
     return Number(
-      prep(this.db, `INSERT INTO users (username, display_name, role, password_hash, created_at) VALUES (?,?,?,?,?)`)
-        .run(u.username, u.displayName ?? null, u.role, u.passwordHash, now).lastInsertRowid,
+      prep(
+        this.db,
+        `INSERT INTO users (username, display_name, role, password_hash, created_at) VALUES (?,?,?,?,?)`,
+      ).run(u.username, u.displayName ?? null, u.role, u.passwordHash, now).lastInsertRowid,
     );
   }
   byName(username: string): User | undefined {
@@ -43,10 +50,18 @@ export class UsersRepo {
     prep(this.db, `UPDATE users SET disabled = ? WHERE id = ?`).run(disabled ? 1 : 0, id);
   }
   createSession(token: string, userId: number, now: number, expiresAt: number): void {
-    prep(this.db, `INSERT INTO sessions (token, user_id, created_at, expires_at) VALUES (?,?,?,?)`).run(token, userId, now, expiresAt);
+    prep(this.db, `INSERT INTO sessions (token, user_id, created_at, expires_at) VALUES (?,?,?,?)`).run(
+      token,
+      userId,
+      now,
+      expiresAt,
+    );
   }
   session(token: string, now: number): User | undefined {
-    const r = prep(this.db, `SELECT u.* FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token = ? AND s.expires_at > ? AND u.disabled = 0`).get(token, now);
+    const r = prep(
+      this.db,
+      `SELECT u.* FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token = ? AND s.expires_at > ? AND u.disabled = 0`,
+    ).get(token, now);
     return r ? map(r) : undefined;
   }
   touchSession(token: string, expiresAt: number): void {
