@@ -1,44 +1,10 @@
-// Site-local wall-clock formatting and parsing. The site's zone is always explicit; the host's never matters.
-const fmtCache = new Map<string, Intl.DateTimeFormat>();
-function fmt(tz: string): Intl.DateTimeFormat {
-  let f = fmtCache.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    fmtCache.set(tz, f);
-  }
-  return f;
-}
+// Site-local wall-clock formatting and parsing for the protocols' many time formats. The zone arithmetic
+// itself (offsets, wall clock ↔ instant) lives once, in time.ts; the site's zone is always explicit.
+import { localParts as wallClock, localToEpoch, tzOffsetMinutes } from './time.js';
 
-// Offsets change at most twice a year; caching per hour keeps formatting cheap on hot paths.
-const offsetCache = new Map<string, number>();
 /** Offset of `tz` from UTC at instant `ms`, in ms (Asia/Shanghai: +8 h). */
 export function tzOffset(ms: number, tz: string): number {
-  const hourKey = `${tz}|${Math.floor(ms / 3_600_000)}`;
-  const hit = offsetCache.get(hourKey);
-  if (hit !== undefined) return hit;
-  const parts = fmt(tz).formatToParts(new Date(ms));
-  const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
-  const asUtc = Date.UTC(
-    get('year'),
-    get('month') - 1,
-    get('day'),
-    get('hour'),
-    get('minute'),
-    get('second'),
-  );
-  const off = asUtc - Math.floor(ms / 1000) * 1000;
-  if (offsetCache.size > 10_000) offsetCache.clear();
-  offsetCache.set(hourKey, off);
-  return off;
+  return tzOffsetMinutes(ms, tz) * 60_000;
 }
 
 export interface LocalParts {
@@ -51,16 +17,7 @@ export interface LocalParts {
   ms: number;
 }
 export function localParts(ms: number, tz: string): LocalParts {
-  const d = new Date(ms + tzOffset(ms, tz));
-  return {
-    year: d.getUTCFullYear(),
-    month: d.getUTCMonth() + 1,
-    day: d.getUTCDate(),
-    hour: d.getUTCHours(),
-    minute: d.getUTCMinutes(),
-    second: d.getUTCSeconds(),
-    ms: d.getUTCMilliseconds(),
-  };
+  return { ...wallClock(ms, tz), ms: ((ms % 1000) + 1000) % 1000 };
 }
 
 const p2 = (n: number) => String(n).padStart(2, '0');
@@ -97,11 +54,7 @@ export function fromLocal(
   s: number,
   tz: string,
 ): number {
-  const guess = Date.UTC(y, mo - 1, d, h, mi, s);
-  let t = guess - tzOffset(guess, tz);
-  // second pass settles instants near an offset change
-  t = guess - tzOffset(t, tz);
-  return t;
+  return localToEpoch({ year: y, month: mo, day: d, hour: h, minute: mi, second: s }, tz);
 }
 
 /**

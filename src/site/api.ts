@@ -4,21 +4,9 @@
 import type { Quote } from '../core/tariff/index.js';
 import type { DisplayLine, PlateColour } from '../devices/interfaces.js';
 
-/** KT appendix 1.1. */
-export const CarType = {
-  temporary: 0,
-  vip: 1,
-  monthly: 2,
-  storedValue: 3,
-  hourly: 4,
-  owned: 5,
-  count: 6,
-  guest: 7,
-  staff: 8,
-  bus: 9,
-  shared: 99,
-  booking: 100,
-} as const;
+/** KT appendix 1.1 car types (defined once, with the decisions that use them). */
+export { CT as CarType } from '../core/decisions.js';
+import { CT as CarType } from '../core/decisions.js';
 export type CarTypeCode = (typeof CarType)[keyof typeof CarType];
 export const CAR_TYPE_NAME: Record<number, string> = {
   0: '临时车',

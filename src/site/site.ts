@@ -15,6 +15,7 @@ import {
   exitText,
   planExit,
   settleExit,
+  type ExitFacts,
   type HolderFacts,
 } from '../core/decisions.js';
 import {
@@ -233,11 +234,9 @@ export class Site {
 
   // ---------------------------------------------------------------- quote
 
-  /** Quote a stay at `at` (the exit time or now). Pure read: nothing is written. */
-  quoteOrder(order: OrderRecord, at: number): QuoteResult {
-    const holder = order.holderId ? this.store.cards.byId(order.holderId) : undefined;
-    const time = order.state === 'out' && order.exitTime ? order.exitTime : at;
-    const facts = {
+  /** What the exit decision needs to know about a stay at `time`. */
+  private exitFacts(order: OrderRecord, holder: CardHolder | undefined, time: number): ExitFacts {
+    return {
       time,
       entryTime: order.entryTime,
       carType: order.carType,
@@ -248,6 +247,13 @@ export class Site {
       graceMinutes: this.config.policy.graceMinutes,
       storedValueShort: this.config.policy.storedValueShort,
     };
+  }
+
+  /** Quote a stay at `at` (the exit time or now). Pure read: nothing is written. */
+  quoteOrder(order: OrderRecord, at: number): QuoteResult {
+    const holder = order.holderId ? this.store.cards.byId(order.holderId) : undefined;
+    const time = order.state === 'out' && order.exitTime ? order.exitTime : at;
+    const facts = this.exitFacts(order, holder, time);
     const plan = planExit(facts);
     const graceUntil =
       order.lastPaidAt !== undefined
@@ -502,17 +508,7 @@ export class Site {
     return this.tx(() => {
       const q = this.quoteOrder(order, time);
       const holder = order.holderId ? this.store.cards.byId(order.holderId) : undefined;
-      const facts = {
-        time,
-        entryTime: order.entryTime,
-        carType: order.carType,
-        holder: this.holderFacts(holder),
-        paid: order.paid,
-        discount: order.discount,
-        lastPaidAt: order.lastPaidAt,
-        graceMinutes: this.config.policy.graceMinutes,
-        storedValueShort: this.config.policy.storedValueShort,
-      };
+      const facts = this.exitFacts(order, holder, time);
       const plan = planExit(facts);
       const settle = plan.free
         ? { code: 'open' as const, due: 0, fromBalance: 0 }
