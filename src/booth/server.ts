@@ -16,6 +16,7 @@ import { CAR_TYPE_NAME, SiteError, type Actor, type CardHolderInput, type GateCo
 import { parseLocal, startOfLocalDay } from '../core/clock.js';
 import { BoothAccounts, ROLE_NAME, atLeast, type Role, type Session } from './accounts.js';
 import { LiveHub, type DeviceView, type LiveMessage } from './live.js';
+import { durableResponses } from '../downlink/durable.js';
 
 export const COOKIE = 'pe_booth';
 
@@ -381,6 +382,8 @@ export class BoothServer {
     const app = express();
     app.disable('x-powered-by');
     app.set('etag', false);
+    // "cash taken" is shown only once it is on disk (group commit in the daemon)
+    app.use(durableResponses(() => this.site.durable()));
     app.use((_req, res, next) => {
       res.setHeader('X-Content-Type-Options', 'nosniff');
       res.setHeader('Referrer-Policy', 'no-referrer');
