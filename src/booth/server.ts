@@ -16,7 +16,7 @@ import { CAR_TYPE_NAME, SiteError, type Actor, type CardHolderInput, type GateCo
 import { parseLocal, startOfLocalDay } from '../core/clock.js';
 import { BoothAccounts, ROLE_NAME, atLeast, type Role, type Session } from './accounts.js';
 import { LiveHub, type DeviceView, type LiveMessage } from './live.js';
-import { durableResponses } from '../downlink/durable.js';
+import { durableResponses } from '../http/durable.js';
 
 export const COOKIE = 'pe_booth';
 

@@ -11,7 +11,7 @@ import { SiteError, type OrderRecord, type QuoteResult } from '../../site/api.js
 import { formatLocal, parseLocal } from '../../core/clock.js';
 import { fenToYuan, yuanToFen } from '../../core/money.js';
 import { lanVerify, type LanEnvelope } from '../../codecs/lanapi.js';
-import { durableResponses } from '../durable.js';
+import { durableResponses } from '../../http/durable.js';
 
 export type LanApiConfig = z.infer<typeof lanapiSchema>;
 
