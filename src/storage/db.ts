@@ -13,6 +13,8 @@ export function openDb(file: string, opts: { readonly?: boolean } = {}): Db {
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // savepoint journals and sorter spills stay in memory instead of temp files
+  db.pragma('temp_store = MEMORY');
   return db;
 }
 

@@ -35,7 +35,11 @@ export class Store {
   readonly cloudState: CloudStateRepo;
   readonly users: UsersRepo;
 
+  // one wrapper for every use-case: better-sqlite3 prepares BEGIN/SAVEPOINT statements per wrapper
+  private readonly runTx: ((fn: () => unknown) => unknown) & { immediate(fn: () => unknown): unknown };
+
   constructor(readonly db: Db) {
+    this.runTx = db.transaction((fn: () => unknown) => fn()) as never;
     this.orders = new OrdersRepo(db);
     this.cards = new CardsRepo(db);
     this.blacklist = new BlacklistRepo(db);
@@ -71,13 +75,13 @@ export class Store {
 
   /** Run fn atomically: its own transaction, or its own savepoint inside the open batch. */
   tx<T>(fn: () => T): T {
-    if (!this.groupCommit) return this.db.transaction(fn).immediate();
+    if (!this.groupCommit) return this.runTx.immediate(fn) as T;
     if (!this.db.inTransaction) {
       this.db.exec('BEGIN IMMEDIATE');
       this.batchOpen = true;
       setImmediate(() => this.flush());
     }
-    return this.db.transaction(fn)();
+    return this.runTx(fn) as T;
   }
 
   /** Run cb once what has been written so far is committed (now, when nothing is pending). */
