@@ -280,6 +280,11 @@ export interface BookingInput {
   name?: string;
   phone?: string;
   actor: Actor;
+  /**
+   * Take effect now (KT promptly=0): a car of this plate already inside whose entry lies in the booking
+   * window becomes a booking car for this stay. Otherwise the booking applies from its next entry.
+   */
+  applyNow?: boolean;
 }
 export interface Booking extends Required<Pick<BookingInput, 'plate' | 'start' | 'end'>> {
   bookingNo: string;

@@ -1326,6 +1326,7 @@ export class Site {
         `BK${formatLocal(time, this.tz, 'yyyyMMdd')}${String(this.store.sequences.next('booking')).padStart(6, '0')}`;
       if (this.store.bookings.get(bookingNo)) throw new SiteError('conflict', `预约 ${bookingNo} 已存在`);
       this.store.bookings.insert(this.bookingRow(input, bookingNo), this.now());
+      if (input.applyNow) this.applyBookingToStay(bookingNo, time, input.actor);
       const booking = this.store.bookings.get(bookingNo)!;
       this.store.audit.add({
         time,
@@ -1344,6 +1345,7 @@ export class Site {
       if (!existing) throw new SiteError('not-found', `预约 ${input.bookingNo} 不存在`);
       if (!this.store.bookings.update(this.bookingRow(input, input.bookingNo), this.now()))
         throw new SiteError('conflict', `预约 ${input.bookingNo} 已失效`);
+      if (input.applyNow) this.applyBookingToStay(input.bookingNo, time, input.actor);
       const booking = this.store.bookings.get(input.bookingNo)!;
       this.store.audit.add({
         time,
@@ -1356,6 +1358,39 @@ export class Site {
       return booking;
     });
   }
+  /** Inside a transaction: turn the plate's stay into a booking stay if it entered inside the window. */
+  private applyBookingToStay(bookingNo: string, time: number, actor: Actor): void {
+    const b = this.store.bookings.get(bookingNo)!;
+    const stay = this.findStay({ plate: b.plate });
+    if (!stay || stay.state !== 'in' || stay.carType !== CT.temporary || stay.bookingNo) return;
+    if (!(stay.entryTime >= b.start && stay.entryTime < b.end)) return;
+    this.store.orders.setType(stay.orderNo, CT.booking, undefined, bookingNo, this.now());
+    this.store.bookings.use(bookingNo, this.now());
+    if (b.prepaid > 0 && !this.store.orders.paymentBySerial('booking', bookingNo)) {
+      const payment = this.store.orders.insertPayment({
+        orderNo: stay.orderNo,
+        channel: 'booking',
+        serial: bookingNo,
+        amount: b.prepaid,
+        discount: 0,
+        freeMinutes: 0,
+        method: 'booking',
+        time,
+      });
+      // booking money is not an exit payment: it does not start the grace clock
+      this.store.orders.addPaid(stay.orderNo, b.prepaid, 0, 0, null, this.now());
+      this.record({ type: 'payment.recorded', time, order: this.store.orders.get(stay.orderNo)!, payment });
+    }
+    this.store.audit.add({
+      time,
+      actorKind: actor.kind,
+      actor: actor.name,
+      action: 'booking-apply',
+      orderNo: stay.orderNo,
+      detail: { bookingNo },
+    });
+  }
+
   cancelBooking(bookingNo: string, actor: Actor, time = this.now()): Booking {
     return this.tx(() => {
       const existing = this.store.bookings.get(bookingNo);

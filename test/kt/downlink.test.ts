@@ -609,3 +609,44 @@ describe('KT downlink: paths and transport', () => {
     expect(((await r.json()) as any).resCode).toBe(1);
   });
 });
+
+describe('KT bookings: promptly', () => {
+  it('promptly 0 turns a car already inside (entered in the window) into a booking car now; 1 waits for the next entry', async () => {
+    const h = await startKt();
+    try {
+      const site = h.t.site;
+      site.enter({
+        plate: '闽D03000',
+        time: Date.parse('2026-03-02T08:10:00+08:00'),
+        laneId: 'in-1',
+        actor: { kind: 'lane' },
+      });
+      site.enter({
+        plate: '闽D04000',
+        time: Date.parse('2026-03-02T08:10:00+08:00'),
+        laneId: 'in-1',
+        actor: { kind: 'lane' },
+      });
+      const book = (plateNo: string, promptly: number) =>
+        h.call('AddBookingCar', {
+          parkCode: '1',
+          plateNo,
+          preMoney: 300,
+          validFrom: '2026-03-02 08:00:00',
+          validTo: '2026-03-02 18:00:00',
+          bookType: 1,
+          promptly,
+        });
+      expect((await book('闽D03000', 0)).resCode).toBe(0);
+      expect((await book('闽D04000', 1)).resCode).toBe(0);
+      const now = site.findStay({ plate: '闽D03000' })!;
+      expect(now.carType).toBe(100);
+      expect(now.paid).toBe(300);
+      const later = site.findStay({ plate: '闽D04000' })!;
+      expect(later.carType).toBe(0);
+      expect(later.paid).toBe(0);
+    } finally {
+      await h.close();
+    }
+  });
+});

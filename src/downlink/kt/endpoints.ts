@@ -940,6 +940,8 @@ export function ktEndpoints(tz: string): KtEndpoint[] {
             multiEntry: i.bookType === 0,
             prepaid: i.preMoney,
             actor: c.actor,
+            // promptly: 0 takes effect at once, 1 from the next entry; absent = the next entry
+            applyNow: i.promptly === 0,
           },
           c.now,
         );
@@ -978,6 +980,7 @@ export function ktEndpoints(tz: string): KtEndpoint[] {
             name: b.name,
             phone: b.phone,
             actor: c.actor,
+            applyNow: i.promptly === 0,
           },
           c.now,
         );
