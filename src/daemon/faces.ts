@@ -2,7 +2,7 @@
 // the booth console always runs.
 import type { Config } from '../config/schema.js';
 import type { FaceFactory } from './face.js';
-import { createKtFace, ktAutoPayAtExit } from '../downlink/kt/index.js';
+import { createKtFace, ktAutoPayAtExit, ktCloudPrice } from '../downlink/kt/index.js';
 import { createPyunFace, type PyunExtension } from '../downlink/pyun/face.js';
 import { createBolinkFace, type BolinkExtension } from '../downlink/bolink/face.js';
 import { createLanApiFace } from '../downlink/lanapi/face.js';
@@ -17,10 +17,17 @@ export interface FaceEntry {
 // Exit auto-pay per cloud: KT asks its cloud with PostCarOutInfo (IsDensityPay stays); P云 charges a
 // password-free account through internal/prepay (stays its `vip` service marked); Bolink deducts a wallet
 // whose balance it pushed (the e-pay result arrives as a downlink outpark and pays through the site).
+// With cloudPricing on, KT first prices the stay (AutonomousCalfee); its fee then stands for the exit.
 const withKtAutoPay: FaceFactory = (ctx) => ({
   ...createKtFace(ctx),
-  onExitDue: async (order, quote) =>
-    (await ktAutoPayAtExit(ctx, order, quote, { laneId: order.exitLane })).paid,
+  onExitDue: async (order, quote, laneId) => {
+    let q = quote;
+    const price = await ktCloudPrice(ctx, order, quote.at, laneId);
+    if (price !== undefined)
+      q = ctx.site.setCloudPrice({ orderNo: order.orderNo, fee: price, by: 'kt', time: quote.at });
+    if (q.due === 0) return true;
+    return (await ktAutoPayAtExit(ctx, q.order, q, { laneId })).paid;
+  },
 });
 const withPyunAutoPay: FaceFactory = (ctx) => {
   const face = createPyunFace(ctx);

@@ -25,7 +25,7 @@ export interface DeviceLookup {
 }
 
 /** A face may settle an exit itself (KT auto-pay: PostCarOutInfo's deductMoney). Returns true when paid. */
-export type ExitDueHook = (order: OrderRecord, quote: QuoteResult) => Promise<boolean>;
+export type ExitDueHook = (order: OrderRecord, quote: QuoteResult, laneId?: string) => Promise<boolean>;
 
 export interface LaneStatus {
   laneId: string;
@@ -137,7 +137,7 @@ class Lane {
         since: time,
       });
       // a cloud may charge at the exit (auto-pay); answer the camera at once and open when the money is in
-      void this.mgr.tryHooks(r.order, r.quote);
+      void this.mgr.tryHooks(r.order, r.quote, this.cfg.id);
     } else if (r.decision.code === 'deny-no-entry') {
       this.status.waiting = { orderNo: '', plate, due: r.decision.due ?? 0, since: time };
     } else if (r.decision.open) {
@@ -226,10 +226,10 @@ export class LaneManager implements LanePort {
     this.hooks.push(h);
   }
 
-  async tryHooks(order: OrderRecord, quote: QuoteResult): Promise<void> {
+  async tryHooks(order: OrderRecord, quote: QuoteResult, laneId?: string): Promise<void> {
     for (const h of this.hooks) {
       try {
-        if (await h(order, quote)) return;
+        if (await h(order, quote, laneId)) return;
       } catch (e) {
         this.log.warn({ err: e, orderNo: order.orderNo }, 'exit payment hook failed');
       }

@@ -80,6 +80,8 @@ export interface OrderRecord {
   releaseReason?: string;
   /** KT IsDensityPay / P云 vip credits: the cloud will charge at the exit */
   autoPay: boolean;
+  /** the fee a cloud set for this stay (KT AutonomousCalfee), valid for the grace minutes after `at` */
+  cloudPrice?: { fee: number; at: number; by: string };
 }
 
 export interface QuoteResult {

@@ -278,6 +278,30 @@ export class Site {
         due: 0,
       };
     }
+    const cp = order.cloudPrice;
+    if (cp && !plan.overstay && time <= cp.at + this.config.policy.graceMinutes * 60_000) {
+      // the cloud priced this stay (KT AutonomousCalfee): its fee replaces the tariff's
+      const settle = settleExit(facts, plan, cp.fee);
+      const q: Quote = {
+        ...ZERO_QUOTE,
+        total: cp.fee,
+        paid: order.paid,
+        discountMoney: order.discount,
+        discountMinutes: order.discountMinutes,
+        due: settle.due,
+        stayMinutes,
+        lines: [{ period: `cloud:${cp.by}`, from: order.entryTime, to: cp.at, units: 1, amount: cp.fee }],
+      };
+      return {
+        ...base,
+        quote: q,
+        total: cp.fee,
+        discountMoney: order.discount,
+        discountMinutes: order.discountMinutes,
+        due: settle.code === 'open' && settle.fromBalance > 0 ? 0 : settle.due,
+        tariffId: `cloud:${cp.by}`,
+      };
+    }
     const { id, tariff } = this.tariffFor({ ...order, carType: plan.note ? CT.temporary : order.carType });
     const full = this.store.orders.activeDiscounts(order.orderNo).some((d) => d.kind === 'full');
     const effective = plan.overstay ? { ...tariff, freeMinutes: 0 } : tariff;
@@ -912,6 +936,31 @@ export class Site {
       }
       return this.quoteOrder(order, input.time);
     });
+  }
+
+  /**
+   * A cloud that prices exits (KT AutonomousCalfee) set the fee of a stay at `time`. The quote uses it for the
+   * grace minutes after; the lane where the car waits re-checks at once (the price may already be covered).
+   */
+  setCloudPrice(input: { orderNo: string; fee: number; by: string; time: number }): QuoteResult {
+    if (!Number.isInteger(input.fee) || input.fee < 0) throw new SiteError('invalid', '云端计费金额无效');
+    const q = this.tx(() => {
+      const o = this.store.orders.get(input.orderNo);
+      if (!o) throw new SiteError('not-found', `订单 ${input.orderNo} 不存在`);
+      if (o.state !== 'in') throw new SiteError('already-left', `订单 ${input.orderNo} 已出场`);
+      this.store.orders.setCloudPrice(o.orderNo, input.fee, input.time, input.by, this.now());
+      this.store.audit.add({
+        time: input.time,
+        actorKind: 'system',
+        actor: input.by,
+        action: 'cloud-price',
+        orderNo: o.orderNo,
+        detail: { fee: input.fee },
+      });
+      return this.quoteOrder(this.store.orders.get(o.orderNo)!, input.time);
+    });
+    this.lanes?.paid(input.orderNo);
+    return q;
   }
 
   setAutoPay(orderNo: string, autoPay: boolean): OrderRecord {

@@ -238,4 +238,14 @@ CREATE TRIGGER orders_plate_fts_upd AFTER UPDATE OF plate ON orders BEGIN
 END;
 `,
   },
+  {
+    version: 3,
+    name: 'cloud-priced stays',
+    // a lot that lets a cloud price its exits (KT AutonomousCalfee) keeps that price on the stay
+    sql: `
+ALTER TABLE orders ADD COLUMN price_override INTEGER;
+ALTER TABLE orders ADD COLUMN price_at INTEGER;
+ALTER TABLE orders ADD COLUMN price_by TEXT;
+`,
+  },
 ];

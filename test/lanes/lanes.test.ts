@@ -252,3 +252,22 @@ describe('lanes', () => {
     expect(seen.at(-1)).toMatchObject({ laneId: 'in-1', lastRead: { plate: '粤B12345', confidence: 95 } });
   });
 });
+
+describe('lanes: exit hooks', () => {
+  it('a cloud hook gets the waiting car and its lane; a cloud price that is covered opens the gate', async () => {
+    const { dev, lanes } = await setup();
+    const calls: Array<{ orderNo: string; laneId?: string; due: number }> = [];
+    lanes.addExitHook(async (order, quote, laneId) => {
+      calls.push({ orderNo: order.orderNo, laneId, due: quote.due });
+      t.site.setCloudPrice({ orderNo: order.orderNo, fee: 0, by: 'kt', time: quote.at });
+      return true;
+    });
+    await dev.cams['cam-in'].push('粤B12345', T('2026-03-02 10:00'));
+    t.clock.now = T('2026-03-02 11:01');
+    const r = await dev.cams['cam-out'].push('粤B12345', T('2026-03-02 11:01'));
+    expect(r.open).toBe(false);
+    await expect.poll(() => dev.gates['gate-out'].log).toEqual(['open']);
+    expect(calls).toEqual([{ orderNo: expect.any(String), laneId: 'out-1', due: 600 }]);
+    expect(lanes.waiting('out-1')).toBeUndefined();
+  });
+});

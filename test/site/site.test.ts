@@ -547,3 +547,44 @@ describe('site: booth actions', () => {
     expect(seen.size).toBe(90);
   });
 });
+
+describe('site: cloud pricing (KT AutonomousCalfee)', () => {
+  it("a cloud's fee replaces the tariff for the grace minutes, then the tariff applies again", () => {
+    t = tempSite();
+    const o = t.site.enter({
+      plate: '粤B12345',
+      time: T('2026-03-02 10:00'),
+      laneId: 'in-1',
+      actor: lane,
+    }).order!;
+    expect(t.site.quote({ orderNo: o.orderNo, at: T('2026-03-02 11:01') })!.due).toBe(600);
+    const q = t.site.setCloudPrice({ orderNo: o.orderNo, fee: 250, by: 'kt', time: T('2026-03-02 11:01') });
+    expect(q.total).toBe(250);
+    expect(q.due).toBe(250);
+    expect(q.quote.lines).toEqual([
+      { period: 'cloud:kt', from: o.entryTime, to: T('2026-03-02 11:01'), units: 1, amount: 250 },
+    ]);
+    expect(t.lanes.paidOrders).toEqual([o.orderNo]);
+    expect(t.site.quote({ orderNo: o.orderNo, at: T('2026-03-02 11:10') })!.due).toBe(250);
+    // past the grace the cloud must be asked again; until then the local tariff stands
+    expect(t.site.quote({ orderNo: o.orderNo, at: T('2026-03-02 11:40') })!.due).toBe(800);
+    expect(() =>
+      t.site.setCloudPrice({ orderNo: o.orderNo, fee: -1, by: 'kt', time: T('2026-03-02 11:01') }),
+    ).toThrow(/无效/);
+  });
+
+  it('a cloud fee of 0 lets the car out', () => {
+    t = tempSite();
+    const o = t.site.enter({
+      plate: '粤B12345',
+      time: T('2026-03-02 10:00'),
+      laneId: 'in-1',
+      actor: lane,
+    }).order!;
+    t.site.setCloudPrice({ orderNo: o.orderNo, fee: 0, by: 'kt', time: T('2026-03-02 11:01') });
+    expect(
+      t.site.exit({ plate: '粤B12345', laneId: 'out-1', time: T('2026-03-02 11:02'), actor: lane }).decision
+        .code,
+    ).toBe('open');
+  });
+});

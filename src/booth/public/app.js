@@ -1,5 +1,18 @@
 // The console shell: login, navigation, the header, and the live stream every screen shares.
-import { api, busy, clear, closeModal, field, h, modal, setSiteClock, setUnauthorizedHandler, siteNow, toast, fmtTime } from './util.js';
+import {
+  api,
+  busy,
+  clear,
+  closeModal,
+  field,
+  h,
+  modal,
+  setSiteClock,
+  setUnauthorizedHandler,
+  siteNow,
+  toast,
+  fmtTime,
+} from './util.js';
 import * as live from './live.js';
 import * as records from './records.js';
 import * as lists from './lists.js';
@@ -37,7 +50,8 @@ async function showApp(user) {
   $('login').hidden = true;
   $('app').hidden = false;
   clear($('who'), `${user.displayName || user.username} · ${ROLE_NAME[user.role] ?? user.role}`);
-  for (const b of $('tabs').querySelectorAll('button')) b.hidden = !!b.dataset.role && !store.atLeast(b.dataset.role);
+  for (const b of $('tabs').querySelectorAll('button'))
+    b.hidden = !!b.dataset.role && !store.atLeast(b.dataset.role);
   // the first state arrives on the stream; the plain request makes the first paint independent of it
   try {
     const state = await api('GET', '/api/state');
@@ -64,7 +78,12 @@ function renderSpaces() {
   clear(
     $('spaces'),
     spaces.map((a) =>
-      h(`div.space${a.free === 0 ? '.full' : a.free < Math.max(3, a.total * 0.05) ? '.low' : ''}`, h('span.name', a.name), h('b', a.free === 0 ? '满' : String(a.free)), h('span.total', `/ ${a.total}`)),
+      h(
+        `div.space${a.free === 0 ? '.full' : a.free < Math.max(3, a.total * 0.05) ? '.low' : ''}`,
+        h('span.name', a.name),
+        h('b', a.free === 0 ? '满' : String(a.free)),
+        h('span.total', `/ ${a.total}`),
+      ),
     ),
   );
 }
@@ -167,7 +186,13 @@ function passwordDialog() {
       err,
     ),
   );
-  m.body.append(field('原密码', oldP), field('新密码', newP, '至少 6 位'), field('再次输入新密码', again), err, h('div.actions', ok));
+  m.body.append(
+    field('原密码', oldP),
+    field('新密码', newP, '至少 6 位'),
+    field('再次输入新密码', again),
+    err,
+    h('div.actions', ok),
+  );
   oldP.focus();
 }
 
@@ -185,7 +210,10 @@ async function boot() {
     await busy(
       btn,
       async () => {
-        const { user } = await api('POST', '/api/login', { username: $('login-user').value, password: $('login-pass').value });
+        const { user } = await api('POST', '/api/login', {
+          username: $('login-user').value,
+          password: $('login-pass').value,
+        });
         await showApp(user);
       },
       $('login-error'),

@@ -1,5 +1,19 @@
 // Card holders, blacklist and bookings: list, add, edit, remove. Writes need a supervisor; operators read.
-import { api, busy, clear, field, fmtShort, h, modal, plateChip, qs, toFen, toLocalInput, toast, yuan } from './util.js';
+import {
+  api,
+  busy,
+  clear,
+  field,
+  fmtShort,
+  h,
+  modal,
+  plateChip,
+  qs,
+  toFen,
+  toLocalInput,
+  toast,
+  yuan,
+} from './util.js';
 import { store } from './store.js';
 
 const BOOKING_STATE = { active: '有效', cancelled: '已取消', done: '已使用' };
@@ -24,21 +38,42 @@ function confirmDialog(title, text, action) {
       err,
     ),
   );
-  m.body.append(h('p.lead', text), err, h('div.actions', h('button.btn.secondary.big', { type: 'button', onclick: () => m.close() }, '取消'), ok));
+  m.body.append(
+    h('p.lead', text),
+    err,
+    h('div.actions', h('button.btn.secondary.big', { type: 'button', onclick: () => m.close() }, '取消'), ok),
+  );
 }
 function filterBar(fields, onSearch, addLabel, onAdd) {
   const go = h('button.btn.primary.big', { type: 'submit' }, '查询');
   return h(
     'form.filters',
-    { onsubmit: (e) => { e.preventDefault(); onSearch(go); } },
+    {
+      onsubmit: (e) => {
+        e.preventDefault();
+        onSearch(go);
+      },
+    },
     fields,
     go,
-    canEdit() && addLabel ? h('button.btn.secondary.big.add', { type: 'button', onclick: onAdd }, addLabel) : null,
+    canEdit() && addLabel
+      ? h('button.btn.secondary.big.add', { type: 'button', onclick: onAdd }, addLabel)
+      : null,
   );
 }
 function table(head, rows, empty) {
   if (!rows.length) return h('p.empty', empty);
-  return h('table.grid', h('thead', h('tr', head.map((c) => (c.startsWith('#') ? h('th.num', c.slice(1)) : h('th', c))))), h('tbody', rows));
+  return h(
+    'table.grid',
+    h(
+      'thead',
+      h(
+        'tr',
+        head.map((c) => (c.startsWith('#') ? h('th.num', c.slice(1)) : h('th', c))),
+      ),
+    ),
+    h('tbody', rows),
+  );
 }
 function moneyInput(id, fen) {
   return h('input.money', { id, inputmode: 'decimal', value: fen ? (fen / 100).toFixed(2) : '' });
@@ -55,14 +90,22 @@ function fenOf(input, label) {
 export function cardsView(main) {
   const plate = h('input', { id: 'c-plate', placeholder: '车牌片段', maxlength: 10 });
   const cardNo = h('input', { id: 'c-card', placeholder: '卡号', maxlength: 32 });
-  const type = h('select', { id: 'c-type' }, h('option', { value: '' }, '全部类型'), holderTypes().map((t) => h('option', { value: String(t.code) }, t.name)));
+  const type = h(
+    'select',
+    { id: 'c-type' },
+    h('option', { value: '' }, '全部类型'),
+    holderTypes().map((t) => h('option', { value: String(t.code) }, t.name)),
+  );
   const box = h('div.result-box');
   const err = h('div.error', { role: 'alert' });
   const load = (btn) =>
     busy(
       btn,
       async () => {
-        const r = await api('GET', `/api/cards${qs({ plate: plate.value.trim(), cardNo: cardNo.value.trim(), carType: type.value })}`);
+        const r = await api(
+          'GET',
+          `/api/cards${qs({ plate: plate.value.trim(), cardNo: cardNo.value.trim(), carType: type.value })}`,
+        );
         clear(
           box,
           h('p.count', `共 ${r.total} 张`),
@@ -76,18 +119,51 @@ export function cardsView(main) {
                 h('td', c.name ?? ''),
                 h('td', c.phone ?? ''),
                 h('td', c.carTypeName),
-                h('td.plates', c.plates.map((p) => plateChip(p))),
-                h('td', c.validFrom || c.validTo ? `${fmtShort(c.validFrom)} 至 ${fmtShort(c.validTo)}` : '长期'),
-                h('td.num', c.carType === 3 ? yuan(c.balance) : c.carType === 6 ? `${c.countLeft ?? 0} 次` : '—'),
+                h(
+                  'td.plates',
+                  c.plates.map((p) => plateChip(p)),
+                ),
+                h(
+                  'td',
+                  c.validFrom || c.validTo ? `${fmtShort(c.validFrom)} 至 ${fmtShort(c.validTo)}` : '长期',
+                ),
+                h(
+                  'td.num',
+                  c.carType === 3 ? yuan(c.balance) : c.carType === 6 ? `${c.countLeft ?? 0} 次` : '—',
+                ),
                 h('td', String(c.spaces)),
                 h('td', c.remark ?? ''),
                 h(
                   'td.rowbtns',
                   canEdit()
                     ? [
-                        h('button.btn.secondary', { type: 'button', onclick: () => cardForm(c, () => load()) }, '编辑'),
-                        h('button.btn.secondary', { type: 'button', onclick: () => rechargeForm(c, () => load()) }, c.carType === 3 ? '充值' : c.carType === 6 ? '加次' : '续费'),
-                        h('button.btn.danger', { type: 'button', onclick: () => confirmDialog('删除固定车', `确定删除卡号 ${c.cardNo}（${c.plates.join('、')}）？`, async () => { await api('DELETE', `/api/cards/${encodeURIComponent(c.cardNo)}`); toast('已删除'); load(); }) }, '删除'),
+                        h(
+                          'button.btn.secondary',
+                          { type: 'button', onclick: () => cardForm(c, () => load()) },
+                          '编辑',
+                        ),
+                        h(
+                          'button.btn.secondary',
+                          { type: 'button', onclick: () => rechargeForm(c, () => load()) },
+                          c.carType === 3 ? '充值' : c.carType === 6 ? '加次' : '续费',
+                        ),
+                        h(
+                          'button.btn.danger',
+                          {
+                            type: 'button',
+                            onclick: () =>
+                              confirmDialog(
+                                '删除固定车',
+                                `确定删除卡号 ${c.cardNo}（${c.plates.join('、')}）？`,
+                                async () => {
+                                  await api('DELETE', `/api/cards/${encodeURIComponent(c.cardNo)}`);
+                                  toast('已删除');
+                                  load();
+                                },
+                              ),
+                          },
+                          '删除',
+                        ),
                       ]
                     : null,
                 ),
@@ -99,7 +175,17 @@ export function cardsView(main) {
       },
       err,
     );
-  main.append(...[h('h2.view-title', '固定车（月租/储值/计次等）'), readOnlyNote(), filterBar([field('车牌', plate), field('卡号', cardNo), field('类型', type)], load, '新增固定车', () => cardForm(undefined, () => load())), err, box].filter(Boolean));
+  main.append(
+    ...[
+      h('h2.view-title', '固定车（月租/储值/计次等）'),
+      readOnlyNote(),
+      filterBar([field('车牌', plate), field('卡号', cardNo), field('类型', type)], load, '新增固定车', () =>
+        cardForm(undefined, () => load()),
+      ),
+      err,
+      box,
+    ].filter(Boolean),
+  );
   load();
   return {};
 }
@@ -113,14 +199,29 @@ function cardForm(c, after) {
   const cardNo = h('input', { id: 'f-cardNo', value: c?.cardNo ?? '', maxlength: 32, readOnly: !!c });
   const name = h('input', { id: 'f-name', value: c?.name ?? '', maxlength: 32 });
   const phone = h('input', { id: 'f-phone', value: c?.phone ?? '', maxlength: 32, inputmode: 'tel' });
-  const type = h('select', { id: 'f-type' }, holderTypes().map((t) => h('option', { value: String(t.code), selected: c ? c.carType === t.code : t.code === 2 }, t.name)));
-  const plates = h('input', { id: 'f-plates', value: c?.plates?.join(' ') ?? '', placeholder: '多个车牌用空格或逗号分隔' });
+  const type = h(
+    'select',
+    { id: 'f-type' },
+    holderTypes().map((t) =>
+      h('option', { value: String(t.code), selected: c ? c.carType === t.code : t.code === 2 }, t.name),
+    ),
+  );
+  const plates = h('input', {
+    id: 'f-plates',
+    value: c?.plates?.join(' ') ?? '',
+    placeholder: '多个车牌用空格或逗号分隔',
+  });
   const from = h('input', { id: 'f-from', type: 'datetime-local', value: toLocalInput(c?.validFrom) });
   const to = h('input', { id: 'f-to', type: 'datetime-local', value: toLocalInput(c?.validTo) });
   const balance = moneyInput('f-balance', c?.balance);
   const count = h('input', { id: 'f-count', inputmode: 'numeric', value: c?.countLeft ?? '' });
   const spaces = h('input', { id: 'f-spaces', inputmode: 'numeric', value: c?.spaces ?? 1 });
-  const area = h('select', { id: 'f-area' }, h('option', { value: '' }, '不限'), (store.state?.areas ?? []).map((a) => h('option', { value: a.id, selected: c?.areaId === a.id }, a.name)));
+  const area = h(
+    'select',
+    { id: 'f-area' },
+    h('option', { value: '' }, '不限'),
+    (store.state?.areas ?? []).map((a) => h('option', { value: a.id, selected: c?.areaId === a.id }, a.name)),
+  );
   const remark = h('input', { id: 'f-remark', value: c?.remark ?? '', maxlength: 200 });
   const err = h('div.error', { role: 'alert' });
   const save = h('button.btn.primary.big', { type: 'button', id: 'f-save' }, '保存');
@@ -154,7 +255,21 @@ function cardForm(c, after) {
     ),
   );
   m.body.append(
-    h('div.form-grid', field('卡号', cardNo), field('类型', type), field('车牌', plates), field('姓名', name), field('电话', phone), field('车位数', spaces), field('有效期开始', from), field('有效期结束', to), field('余额(元，储值车)', balance), field('剩余次数(计次车)', count), field('区域', area), field('备注', remark)),
+    h(
+      'div.form-grid',
+      field('卡号', cardNo),
+      field('类型', type),
+      field('车牌', plates),
+      field('姓名', name),
+      field('电话', phone),
+      field('车位数', spaces),
+      field('有效期开始', from),
+      field('有效期结束', to),
+      field('余额(元，储值车)', balance),
+      field('剩余次数(计次车)', count),
+      field('区域', area),
+      field('备注', remark),
+    ),
     err,
     h('div.actions', save),
   );
@@ -185,7 +300,10 @@ function rechargeForm(c, after) {
     ),
   );
   m.body.append(
-    h('p.lead', `${c.carTypeName}  ${c.plates.join('、')}  ${c.carType === 3 ? `余额 ${yuan(c.balance)}` : c.carType === 6 ? `剩余 ${c.countLeft ?? 0} 次` : `有效期至 ${fmtShort(c.validTo)}`}`),
+    h(
+      'p.lead',
+      `${c.carTypeName}  ${c.plates.join('、')}  ${c.carType === 3 ? `余额 ${yuan(c.balance)}` : c.carType === 6 ? `剩余 ${c.countLeft ?? 0} 次` : `有效期至 ${fmtShort(c.validTo)}`}`,
+    ),
     field('收款金额(元)', amount),
     c.carType === 6 ? field('增加次数', count) : c.carType === 3 ? null : field('续费月数', months),
     err,
@@ -215,14 +333,33 @@ export function blacklistView(main) {
                 { dataset: { plate: b.plate } },
                 h('td', plateChip(b.plate)),
                 h('td', b.reason),
-                h('td', b.validFrom || b.validTo ? `${fmtShort(b.validFrom)} 至 ${fmtShort(b.validTo)}` : '长期'),
+                h(
+                  'td',
+                  b.validFrom || b.validTo ? `${fmtShort(b.validFrom)} 至 ${fmtShort(b.validTo)}` : '长期',
+                ),
                 h('td', fmtShort(b.createdAt)),
                 h(
                   'td.rowbtns',
                   canEdit()
                     ? [
-                        h('button.btn.secondary', { type: 'button', onclick: () => blacklistForm(b, () => load()) }, '编辑'),
-                        h('button.btn.danger', { type: 'button', onclick: () => confirmDialog('移出黑名单', `确定将 ${b.plate} 移出黑名单？`, async () => { await api('DELETE', `/api/blacklist/${encodeURIComponent(b.plate)}`); toast('已移出'); load(); }) }, '移出'),
+                        h(
+                          'button.btn.secondary',
+                          { type: 'button', onclick: () => blacklistForm(b, () => load()) },
+                          '编辑',
+                        ),
+                        h(
+                          'button.btn.danger',
+                          {
+                            type: 'button',
+                            onclick: () =>
+                              confirmDialog('移出黑名单', `确定将 ${b.plate} 移出黑名单？`, async () => {
+                                await api('DELETE', `/api/blacklist/${encodeURIComponent(b.plate)}`);
+                                toast('已移出');
+                                load();
+                              }),
+                          },
+                          '移出',
+                        ),
                       ]
                     : null,
                 ),
@@ -234,14 +371,27 @@ export function blacklistView(main) {
       },
       err,
     );
-  main.append(...[h('h2.view-title', '黑名单'), readOnlyNote(), filterBar([field('车牌', plate)], load, '加入黑名单', () => blacklistForm(undefined, () => load())), err, box].filter(Boolean));
+  main.append(
+    ...[
+      h('h2.view-title', '黑名单'),
+      readOnlyNote(),
+      filterBar([field('车牌', plate)], load, '加入黑名单', () => blacklistForm(undefined, () => load())),
+      err,
+      box,
+    ].filter(Boolean),
+  );
   load();
   return {};
 }
 
 function blacklistForm(b, after) {
   const m = modal(b ? `编辑黑名单 ${b.plate}` : '加入黑名单');
-  const plate = h('input.plate-input', { id: 'bl-plate', value: b?.plate ?? '', maxlength: 10, readOnly: !!b });
+  const plate = h('input.plate-input', {
+    id: 'bl-plate',
+    value: b?.plate ?? '',
+    maxlength: 10,
+    readOnly: !!b,
+  });
   const reason = h('input', { id: 'bl-reason', value: b?.reason ?? '', maxlength: 200 });
   const from = h('input', { id: 'bl-from', type: 'datetime-local', value: toLocalInput(b?.validFrom) });
   const to = h('input', { id: 'bl-to', type: 'datetime-local', value: toLocalInput(b?.validTo) });
@@ -251,7 +401,12 @@ function blacklistForm(b, after) {
     busy(
       save,
       async () => {
-        await api('POST', '/api/blacklist', { plate: plate.value.trim(), reason: reason.value.trim(), validFrom: from.value || null, validTo: to.value || null });
+        await api('POST', '/api/blacklist', {
+          plate: plate.value.trim(),
+          reason: reason.value.trim(),
+          validFrom: from.value || null,
+          validTo: to.value || null,
+        });
         m.close();
         toast('已保存');
         after();
@@ -259,7 +414,13 @@ function blacklistForm(b, after) {
       err,
     ),
   );
-  m.body.append(field('车牌', plate), field('原因', reason), h('div.row', field('开始(可空)', from), field('结束(可空)', to)), err, h('div.actions', save));
+  m.body.append(
+    field('车牌', plate),
+    field('原因', reason),
+    h('div.row', field('开始(可空)', from), field('结束(可空)', to)),
+    err,
+    h('div.actions', save),
+  );
   (b ? reason : plate).focus();
 }
 
@@ -297,8 +458,28 @@ export function bookingsView(main) {
                   'td.rowbtns',
                   canEdit() && k.state === 'active'
                     ? [
-                        h('button.btn.secondary', { type: 'button', onclick: () => bookingForm(k, () => load()) }, '编辑'),
-                        h('button.btn.danger', { type: 'button', onclick: () => confirmDialog('取消预约', `确定取消 ${k.plate} 的预约 ${k.bookingNo}？`, async () => { await api('DELETE', `/api/bookings/${encodeURIComponent(k.bookingNo)}`); toast('已取消'); load(); }) }, '取消'),
+                        h(
+                          'button.btn.secondary',
+                          { type: 'button', onclick: () => bookingForm(k, () => load()) },
+                          '编辑',
+                        ),
+                        h(
+                          'button.btn.danger',
+                          {
+                            type: 'button',
+                            onclick: () =>
+                              confirmDialog(
+                                '取消预约',
+                                `确定取消 ${k.plate} 的预约 ${k.bookingNo}？`,
+                                async () => {
+                                  await api('DELETE', `/api/bookings/${encodeURIComponent(k.bookingNo)}`);
+                                  toast('已取消');
+                                  load();
+                                },
+                              ),
+                          },
+                          '取消',
+                        ),
                       ]
                     : null,
                 ),
@@ -310,7 +491,15 @@ export function bookingsView(main) {
       },
       err,
     );
-  main.append(...[h('h2.view-title', '预约车'), readOnlyNote(), filterBar([field('车牌', plate)], load, '新增预约', () => bookingForm(undefined, () => load())), err, box].filter(Boolean));
+  main.append(
+    ...[
+      h('h2.view-title', '预约车'),
+      readOnlyNote(),
+      filterBar([field('车牌', plate)], load, '新增预约', () => bookingForm(undefined, () => load())),
+      err,
+      box,
+    ].filter(Boolean),
+  );
   load();
   return {};
 }
@@ -331,7 +520,15 @@ function bookingForm(k, after) {
       save,
       async () => {
         if (!start.value || !end.value) throw new Error('请填写预约开始和结束时间');
-        const body = { plate: plate.value.trim(), start: start.value, end: end.value, name: name.value.trim(), phone: phone.value.trim(), prepaid: fenOf(prepaid, '预付金额'), multiEntry: multi.checked };
+        const body = {
+          plate: plate.value.trim(),
+          start: start.value,
+          end: end.value,
+          name: name.value.trim(),
+          phone: phone.value.trim(),
+          prepaid: fenOf(prepaid, '预付金额'),
+          multiEntry: multi.checked,
+        };
         if (k) await api('PUT', `/api/bookings/${encodeURIComponent(k.bookingNo)}`, body);
         else await api('POST', '/api/bookings', body);
         m.close();

@@ -1,13 +1,39 @@
 // Live view (lanes, free spaces, devices, today's totals), the exit panel for the car waiting at an exit,
 // and the manual gate dialog.
-import { api, busy, clear, field, fmtShort, fmtSpan, fmtStay, fmtTime, h, modal, modalOpen, photo, plateChip, reasonPicker, serial, toast, toFen, yuan } from './util.js';
+import {
+  api,
+  busy,
+  clear,
+  field,
+  fmtShort,
+  fmtSpan,
+  fmtStay,
+  fmtTime,
+  h,
+  modal,
+  modalOpen,
+  photo,
+  plateChip,
+  reasonPicker,
+  serial,
+  toast,
+  toFen,
+  yuan,
+} from './util.js';
 import { store } from './store.js';
 
 const GATE = { opened: '已开闸', closed: '已关闸', moving: '运动中', unknown: '状态未知' };
 const COMMAND = { open: '开闸', close: '关闸', keepOpen: '常开', release: '取消常开' };
 const HEALTH = { online: '在线', offline: '离线', fault: '故障' };
 const KIND = { camera: '相机', gate: '道闸', display: '显示屏' };
-const RELEASE = { normal: '正常出场', paid: '缴费出场', free: '免费放行', abnormal: '异常放行', card: '固定车', manual: '人工放行' };
+const RELEASE = {
+  normal: '正常出场',
+  paid: '缴费出场',
+  free: '免费放行',
+  abnormal: '异常放行',
+  card: '固定车',
+  manual: '人工放行',
+};
 
 const GATE_REASONS = {
   open: ['无入场记录出场', '防止砸车砸人', '非机动车通行', '设备故障', '特种车辆(消防/救护/警车)', '其他'],
@@ -52,7 +78,14 @@ export function view(main) {
         ? h(
             'ul.devlist',
             rows.map((d) =>
-              h(`li.dev.s-${d.health?.status ?? 'unknown'}`, h('span.dot'), h('span.id', d.id), h('span.kind', KIND[d.kind] ?? d.type ?? ''), h('span.st', HEALTH[d.health?.status] ?? d.health?.status ?? '未知'), d.health?.reason ? h('span.reason', d.health.reason) : null),
+              h(
+                `li.dev.s-${d.health?.status ?? 'unknown'}`,
+                h('span.dot'),
+                h('span.id', d.id),
+                h('span.kind', KIND[d.kind] ?? d.type ?? ''),
+                h('span.st', HEALTH[d.health?.status] ?? d.health?.status ?? '未知'),
+                d.health?.reason ? h('span.reason', d.health.reason) : null,
+              ),
             ),
           )
         : h('p.muted', '未接入设备管理'),
@@ -60,7 +93,18 @@ export function view(main) {
   };
   const renderActivity = () => {
     const rows = store.state?.activity ?? [];
-    clear(actBox, h('h3', '最近记录'), rows.length ? h('ul.acts', rows.slice(0, 14).map((a) => h(`li.act.k-${a.kind}`, h('time', fmtTime(a.time, false)), h('span', a.text)))) : h('p.muted', '暂无'));
+    clear(
+      actBox,
+      h('h3', '最近记录'),
+      rows.length
+        ? h(
+            'ul.acts',
+            rows
+              .slice(0, 14)
+              .map((a) => h(`li.act.k-${a.kind}`, h('time', fmtTime(a.time, false)), h('span', a.text))),
+          )
+        : h('p.muted', '暂无'),
+    );
   };
   const all = () => {
     renderLanes();
@@ -91,16 +135,34 @@ function laneCard(l) {
   return h(
     `article.lane.${l.direction}${waiting ? '.waiting' : ''}`,
     { dataset: { lane: l.laneId } },
-    h('header', h('span.dir', exit ? '出口' : '入口'), h('h3', l.name), l.keepOpen ? h('span.gate.g-keep', '常开中') : null, h(`span.gate.g-${l.gate ?? 'unknown'}`, GATE[l.gate] ?? GATE.unknown)),
+    h(
+      'header',
+      h('span.dir', exit ? '出口' : '入口'),
+      h('h3', l.name),
+      l.keepOpen ? h('span.gate.g-keep', '常开中') : null,
+      h(`span.gate.g-${l.gate ?? 'unknown'}`, GATE[l.gate] ?? GATE.unknown),
+    ),
     h(
       'div.lane-body',
       photo(read?.imageUrl, '最近抓拍'),
       h(
         'div.read',
         read ? plateChip(read.plate, read.colour, true) : h('span.muted.big', '暂无识别'),
-        read ? h('div.meta', `${read.confidence !== undefined ? `置信度 ${read.confidence}% · ` : ''}${fmtTime(read.time, false)}`) : null,
+        read
+          ? h(
+              'div.meta',
+              `${read.confidence !== undefined ? `置信度 ${read.confidence}% · ` : ''}${fmtTime(read.time, false)}`,
+            )
+          : null,
         waiting
-          ? h('div.wait', waiting.orderNo ? (waiting.due > 0 ? `等待缴费 ${yuan(waiting.due)}` : '等待放行') : '无入场记录 · 等待处理')
+          ? h(
+              'div.wait',
+              waiting.orderNo
+                ? waiting.due > 0
+                  ? `等待缴费 ${yuan(waiting.due)}`
+                  : '等待放行'
+                : '无入场记录 · 等待处理',
+            )
           : l.message
             ? h('div.msg', l.message)
             : null,
@@ -108,8 +170,23 @@ function laneCard(l) {
     ),
     h(
       'div.lane-actions',
-      exit ? h(`button.btn.${waiting ? 'primary' : 'secondary'}.big.handle`, { type: 'button', onclick: () => openExit(l.laneId) }, waiting ? '处理出场' : '人工出场') : null,
-      h('div.gatebtns', Object.entries(COMMAND).map(([cmd, label]) => h(`button.btn.gatebtn.c-${cmd}`, { type: 'button', dataset: { cmd }, onclick: () => gateDialog(l, cmd) }, label))),
+      exit
+        ? h(
+            `button.btn.${waiting ? 'primary' : 'secondary'}.big.handle`,
+            { type: 'button', onclick: () => openExit(l.laneId) },
+            waiting ? '处理出场' : '人工出场',
+          )
+        : null,
+      h(
+        'div.gatebtns',
+        Object.entries(COMMAND).map(([cmd, label]) =>
+          h(
+            `button.btn.gatebtn.c-${cmd}`,
+            { type: 'button', dataset: { cmd }, onclick: () => gateDialog(l, cmd) },
+            label,
+          ),
+        ),
+      ),
     ),
   );
 }
@@ -138,14 +215,21 @@ export function gateDialog(lane, command) {
   const m = modal(`${lane.name} · ${COMMAND[command]}`);
   const reason = h('input', { id: 'gate-reason', placeholder: '请填写原因（必填）', maxlength: 200 });
   const err = h('div.error', { role: 'alert', id: 'gate-error' });
-  const ok = h(`button.btn.big.${command === 'open' || command === 'keepOpen' ? 'primary' : 'secondary'}`, { type: 'button', id: 'gate-confirm' }, `确认${COMMAND[command]}`);
+  const ok = h(
+    `button.btn.big.${command === 'open' || command === 'keepOpen' ? 'primary' : 'secondary'}`,
+    { type: 'button', id: 'gate-confirm' },
+    `确认${COMMAND[command]}`,
+  );
   ok.addEventListener('click', () =>
     busy(
       ok,
       async () => {
         // the server refuses it too; saying so before the round trip is kinder
         if (!reason.value.trim()) throw new Error(`手动${COMMAND[command]}必须填写原因`);
-        await api('POST', `/api/lanes/${encodeURIComponent(lane.laneId)}/gate`, { command, reason: reason.value.trim() });
+        await api('POST', `/api/lanes/${encodeURIComponent(lane.laneId)}/gate`, {
+          command,
+          reason: reason.value.trim(),
+        });
         m.close();
         toast(`${lane.name} 已${COMMAND[command]}`);
       },
@@ -190,11 +274,20 @@ function waitingPanel(lane, v, exitImage) {
   const lines = q.lines?.length
     ? h(
         'table.fee',
-        h('thead', h('tr', h('th', '计费时段'), h('th', '起止'), h('th.num', '计费单位'), h('th.num', '金额'))),
+        h(
+          'thead',
+          h('tr', h('th', '计费时段'), h('th', '起止'), h('th.num', '计费单位'), h('th.num', '金额')),
+        ),
         h(
           'tbody',
           q.lines.map((ln) =>
-            h('tr', h('td', ln.period === 'cap' ? '封顶调整' : ln.period === 'perEntry' ? '按次' : ln.period), h('td', `${fmtSpan(ln.from, o.entryTime)} – ${fmtSpan(ln.to, o.entryTime)}`), h('td.num', String(ln.units)), h('td.num', yuan(ln.amount))),
+            h(
+              'tr',
+              h('td', ln.period === 'cap' ? '封顶调整' : ln.period === 'perEntry' ? '按次' : ln.period),
+              h('td', `${fmtSpan(ln.from, o.entryTime)} – ${fmtSpan(ln.to, o.entryTime)}`),
+              h('td.num', String(ln.units)),
+              h('td.num', yuan(ln.amount)),
+            ),
           ),
         ),
       )
@@ -214,7 +307,12 @@ function waitingPanel(lane, v, exitImage) {
   const err = h('div.error', { role: 'alert', id: 'exit-error' });
 
   // cash: received amount and the change to give back
-  const received = h('input.money', { id: 'cash-received', inputmode: 'decimal', value: (due / 100).toFixed(2), 'aria-label': '实收金额(元)' });
+  const received = h('input.money', {
+    id: 'cash-received',
+    inputmode: 'decimal',
+    value: (due / 100).toFixed(2),
+    'aria-label': '实收金额(元)',
+  });
   const change = h('b.change', { id: 'cash-change' }, yuan(0));
   const updateChange = () => {
     const f = toFen(received.value);
@@ -231,7 +329,11 @@ function waitingPanel(lane, v, exitImage) {
         const f = toFen(received.value);
         if (f === undefined) throw new Error('请输入正确的实收金额（元）');
         if (f < due) throw new Error(`实收金额不足，应缴 ${yuan(due)}`);
-        const r = await api('POST', `/api/orders/${encodeURIComponent(o.orderNo)}/cash`, { laneId: lane.laneId, received: f, serial: key });
+        const r = await api('POST', `/api/orders/${encodeURIComponent(o.orderNo)}/cash`, {
+          laneId: lane.laneId,
+          received: f,
+          serial: key,
+        });
         done(m, `已收 ${yuan(r.received)}，找零 ${yuan(r.change)}`, r.gate);
       },
       err,
@@ -244,7 +346,22 @@ function waitingPanel(lane, v, exitImage) {
           'div.cash',
           dueBox,
           h('div.row', field('实收现金(元)', received), h('div.changebox', h('span.label', '找零'), change)),
-          h('div.chips', quick.map((v) => h('button.chip.big', { type: 'button', onclick: () => { received.value = (v / 100).toFixed(2); updateChange(); } }, v === due ? `应缴 ${yuan(v)}` : yuan(v)))),
+          h(
+            'div.chips',
+            quick.map((v) =>
+              h(
+                'button.chip.big',
+                {
+                  type: 'button',
+                  onclick: () => {
+                    received.value = (v / 100).toFixed(2);
+                    updateChange();
+                  },
+                },
+                v === due ? `应缴 ${yuan(v)}` : yuan(v),
+              ),
+            ),
+          ),
           cashBtn,
         )
       : h(
@@ -257,7 +374,10 @@ function waitingPanel(lane, v, exitImage) {
               busy(
                 b,
                 async () => {
-                  const r = await api('POST', `/api/orders/${encodeURIComponent(o.orderNo)}/release`, { laneId: lane.laneId, kind: 'paid' });
+                  const r = await api('POST', `/api/orders/${encodeURIComponent(o.orderNo)}/release`, {
+                    laneId: lane.laneId,
+                    kind: 'paid',
+                  });
                   done(m, '已放行', r.gate);
                 },
                 err,
@@ -276,7 +396,11 @@ function waitingPanel(lane, v, exitImage) {
         go,
         async () => {
           if (!reason.value.trim()) throw new Error(`${label}必须填写原因`);
-          const r = await api('POST', `/api/orders/${encodeURIComponent(o.orderNo)}/release`, { laneId: lane.laneId, kind, reason: reason.value.trim() });
+          const r = await api('POST', `/api/orders/${encodeURIComponent(o.orderNo)}/release`, {
+            laneId: lane.laneId,
+            kind,
+            reason: reason.value.trim(),
+          });
           done(m, `${label}：${reason.value.trim()}`, r.gate);
         },
         err,
@@ -285,7 +409,9 @@ function waitingPanel(lane, v, exitImage) {
     clear(
       sub,
       h('h3', label),
-      kind === 'abnormal' ? h('p.muted', `不收费放行，记录应收 ${yuan(due)}，上报平台为“异常放行”`) : h('p.muted', `应收 ${yuan(due)} 记为免收`),
+      kind === 'abnormal'
+        ? h('p.muted', `不收费放行，记录应收 ${yuan(due)}，上报平台为“异常放行”`)
+        : h('p.muted', `应收 ${yuan(due)} 记为免收`),
       field('原因', reason),
       reasonPicker(reason, kind === 'free' ? FREE_REASONS : ABNORMAL_REASONS),
       go,
@@ -302,7 +428,10 @@ function waitingPanel(lane, v, exitImage) {
       busy(
         save,
         async () => {
-          const v2 = await api('POST', `/api/orders/${encodeURIComponent(o.orderNo)}/plate`, { plate: input.value, reason: '岗亭更正车牌' });
+          const v2 = await api('POST', `/api/orders/${encodeURIComponent(o.orderNo)}/plate`, {
+            plate: input.value,
+            reason: '岗亭更正车牌',
+          });
           toast(`车牌已更正为 ${v2.order.plate}`);
           waitingPanel(lane, v2, exitImage);
         },
@@ -314,7 +443,15 @@ function waitingPanel(lane, v, exitImage) {
       try {
         const r = await api('GET', `/api/candidates?plate=${encodeURIComponent(input.value.trim())}`);
         const others = r.candidates.filter((c) => c.orderNo !== o.orderNo);
-        clear(cands, others.length ? [h('p.muted', '在场相似车辆（点选改为处理该车）'), candidateList(others, (c) => openExit(lane.laneId, c.orderNo))] : h('p.muted', '无其他相似在场车辆'));
+        clear(
+          cands,
+          others.length
+            ? [
+                h('p.muted', '在场相似车辆（点选改为处理该车）'),
+                candidateList(others, (c) => openExit(lane.laneId, c.orderNo)),
+              ]
+            : h('p.muted', '无其他相似在场车辆'),
+        );
       } catch (e) {
         clear(cands, h('p.error', e.message));
       }
@@ -334,16 +471,38 @@ function waitingPanel(lane, v, exitImage) {
   m.body.append(
     h(
       'div.exit-layout',
-      h('div.photos', photo(o.entryImage, `入场 ${fmtTime(o.entryTime)}`), photo(exitImage ?? o.exitImage, '出场抓拍')),
+      h(
+        'div.photos',
+        photo(o.entryImage, `入场 ${fmtTime(o.entryTime)}`),
+        photo(exitImage ?? o.exitImage, '出场抓拍'),
+      ),
       h(
         'div.facts',
         h('div.plate-line', plateChip(o.plate, o.plateColour, true), h('span.type', o.carTypeName)),
-        h('dl.kv', h('dt', '入场时间'), h('dd', fmtTime(o.entryTime)), h('dt', '计费至'), h('dd', fmtTime(q.at)), h('dt', '停车时长'), h('dd.stay', fmtStay(q.stayMinutes)), h('dt', '订单号'), h('dd.mono', o.orderNo)),
+        h(
+          'dl.kv',
+          h('dt', '入场时间'),
+          h('dd', fmtTime(o.entryTime)),
+          h('dt', '计费至'),
+          h('dd', fmtTime(q.at)),
+          h('dt', '停车时长'),
+          h('dd.stay', fmtStay(q.stayMinutes)),
+          h('dt', '订单号'),
+          h('dd.mono', o.orderNo),
+        ),
         h('div.fee-box', lines, summary),
         h(
           'div.others',
-          h('button.btn.secondary.big', { type: 'button', id: 'btn-free', onclick: () => releaseForm('free') }, '免费放行'),
-          h('button.btn.secondary.big', { type: 'button', id: 'btn-abnormal', onclick: () => releaseForm('abnormal') }, '异常放行'),
+          h(
+            'button.btn.secondary.big',
+            { type: 'button', id: 'btn-free', onclick: () => releaseForm('free') },
+            '免费放行',
+          ),
+          h(
+            'button.btn.secondary.big',
+            { type: 'button', id: 'btn-abnormal', onclick: () => releaseForm('abnormal') },
+            '异常放行',
+          ),
           h('button.btn.secondary.big', { type: 'button', id: 'btn-plate', onclick: plateForm }, '更正车牌'),
         ),
       ),
@@ -364,7 +523,11 @@ function candidateList(cands, pick) {
         plateChip(c.plate, c.plateColour),
         h('span.meta', c.entryTime ? `入场 ${fmtShort(c.entryTime)}` : ''),
         h('span.meta', c.carTypeName ?? ''),
-        h('button.btn.primary', { type: 'button', dataset: { order: c.orderNo }, onclick: () => pick(c) }, '是这辆车'),
+        h(
+          'button.btn.primary',
+          { type: 'button', dataset: { order: c.orderNo }, onclick: () => pick(c) },
+          '是这辆车',
+        ),
       ),
     ),
   );
@@ -374,11 +537,21 @@ function noEntryPanel(lane, data) {
   const m = modal(`${lane.name} · 无入场记录`, { wide: true });
   m.el.querySelector('.modal').dataset.panel = 'no-entry';
   const plate = lane.waiting?.plate ?? lane.lastRead?.plate ?? '';
-  const input = h('input.plate-input', { id: 'noentry-plate', value: plate, maxlength: 10, placeholder: '车牌号' });
+  const input = h('input.plate-input', {
+    id: 'noentry-plate',
+    value: plate,
+    maxlength: 10,
+    placeholder: '车牌号',
+  });
   const cands = h('div.cands');
   const err = h('div.error', { role: 'alert', id: 'noentry-error' });
   const show = (list) =>
-    clear(cands, list.length ? candidateList(list, (c) => openExit(lane.laneId, c.orderNo)) : h('p.muted', '没有相似的在场车辆'));
+    clear(
+      cands,
+      list.length
+        ? candidateList(list, (c) => openExit(lane.laneId, c.orderNo))
+        : h('p.muted', '没有相似的在场车辆'),
+    );
   show(data.candidates ?? []);
   const find = h('button.btn.secondary.big', { type: 'button' }, '查找相似车牌');
   find.addEventListener('click', () =>
@@ -391,15 +564,27 @@ function noEntryPanel(lane, data) {
       err,
     ),
   );
-  const reason = h('input', { id: 'noentry-reason', placeholder: '请填写原因（必填）', value: '', maxlength: 200 });
+  const reason = h('input', {
+    id: 'noentry-reason',
+    placeholder: '请填写原因（必填）',
+    value: '',
+    maxlength: 200,
+  });
   const fee = data.noEntryRecordFee;
-  const charge = h('button.btn.primary.huge', { type: 'button', id: 'noentry-confirm' }, `收取 ${yuan(fee)} 并开闸`);
+  const charge = h(
+    'button.btn.primary.huge',
+    { type: 'button', id: 'noentry-confirm' },
+    `收取 ${yuan(fee)} 并开闸`,
+  );
   charge.addEventListener('click', () =>
     busy(
       charge,
       async () => {
         if (!reason.value.trim()) throw new Error('无入场记录放行必须填写原因');
-        const r = await api('POST', `/api/lanes/${encodeURIComponent(lane.laneId)}/no-entry`, { plate: input.value.trim(), reason: reason.value.trim() });
+        const r = await api('POST', `/api/lanes/${encodeURIComponent(lane.laneId)}/no-entry`, {
+          plate: input.value.trim(),
+          reason: reason.value.trim(),
+        });
         done(m, `无入场记录，已收 ${yuan(r.charged)}`, r.gate);
       },
       err,
@@ -416,7 +601,13 @@ function noEntryPanel(lane, data) {
         h('h3', '在场相似车辆'),
         cands,
       ),
-      h('div.cash', h('div.duebox', h('span.label', '最低收费'), h('b', yuan(fee))), field('原因', reason), reasonPicker(reason, NO_ENTRY_REASONS), charge),
+      h(
+        'div.cash',
+        h('div.duebox', h('span.label', '最低收费'), h('b', yuan(fee))),
+        field('原因', reason),
+        reasonPicker(reason, NO_ENTRY_REASONS),
+        charge,
+      ),
     ),
     err,
   );
@@ -427,7 +618,19 @@ function done(m, text, gate) {
   const ok = !gate || gate.ok;
   clear(
     m.body,
-    h(`div.result.${ok ? 'ok' : 'warn'}`, { id: 'exit-result' }, h('div.big-text', text), h('div', ok ? (gate?.skipped ? '订单已结算' : '已开闸放行') : `订单已结算，但开闸失败：${gate.error}。请使用手动开闸。`)),
+    h(
+      `div.result.${ok ? 'ok' : 'warn'}`,
+      { id: 'exit-result' },
+      h('div.big-text', text),
+      h(
+        'div',
+        ok
+          ? gate?.skipped
+            ? '订单已结算'
+            : '已开闸放行'
+          : `订单已结算，但开闸失败：${gate.error}。请使用手动开闸。`,
+      ),
+    ),
     h('div.actions', h('button.btn.primary.big', { type: 'button', onclick: () => m.close() }, '完成')),
   );
   toast(ok ? text : `开闸失败：${gate.error}`, ok ? 'ok' : 'error', 6000);

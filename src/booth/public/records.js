@@ -1,5 +1,21 @@
 // In-park and history search: plate fragment, card number, entry time range; photos on every row.
-import { api, busy, clear, field, fmtShort, fmtStay, fmtTime, h, modal, photo, plateChip, qs, siteNow, toast, yuan } from './util.js';
+import {
+  api,
+  busy,
+  clear,
+  field,
+  fmtShort,
+  fmtStay,
+  fmtTime,
+  h,
+  modal,
+  photo,
+  plateChip,
+  qs,
+  siteNow,
+  toast,
+  yuan,
+} from './util.js';
 import { RELEASE, openExit } from './live.js';
 import { store } from './store.js';
 
@@ -8,7 +24,13 @@ const STATE = { in: '在场', out: '已出场', void: '已作废' };
 export function view(main) {
   const plate = h('input', { id: 'q-plate', placeholder: '车牌片段，如 B123', maxlength: 10 });
   const cardNo = h('input', { id: 'q-card', placeholder: '卡号/票号', maxlength: 32 });
-  const state = h('select', { id: 'q-state' }, h('option', { value: 'in' }, '在场'), h('option', { value: 'out' }, '已出场'), h('option', { value: '' }, '全部'));
+  const state = h(
+    'select',
+    { id: 'q-state' },
+    h('option', { value: 'in' }, '在场'),
+    h('option', { value: 'out' }, '已出场'),
+    h('option', { value: '' }, '全部'),
+  );
   const from = h('input', { id: 'q-from', type: 'datetime-local' });
   const to = h('input', { id: 'q-to', type: 'datetime-local' });
   const go = h('button.btn.primary.big', { type: 'submit', id: 'q-go' }, '查询');
@@ -20,7 +42,10 @@ export function view(main) {
     busy(
       go,
       async () => {
-        const r = await api('GET', `/api/orders${qs({ plate: plate.value.trim(), cardNo: cardNo.value.trim(), state: state.value, from: from.value, to: to.value, page, pageSize: 12 })}`);
+        const r = await api(
+          'GET',
+          `/api/orders${qs({ plate: plate.value.trim(), cardNo: cardNo.value.trim(), state: state.value, from: from.value, to: to.value, page, pageSize: 12 })}`,
+        );
         render(r);
       },
       err,
@@ -34,7 +59,21 @@ export function view(main) {
       r.rows.length
         ? h(
             'table.grid.orders',
-            h('thead', h('tr', h('th', '入场照片'), h('th', '车牌'), h('th', '类型'), h('th', '入场时间'), h('th', '出场时间'), h('th', '停车时长'), h('th', '状态'), h('th.num', '已付'), h('th', ''))),
+            h(
+              'thead',
+              h(
+                'tr',
+                h('th', '入场照片'),
+                h('th', '车牌'),
+                h('th', '类型'),
+                h('th', '入场时间'),
+                h('th', '出场时间'),
+                h('th', '停车时长'),
+                h('th', '状态'),
+                h('th.num', '已付'),
+                h('th', ''),
+              ),
+            ),
             h(
               'tbody',
               r.rows.map((o) =>
@@ -46,10 +85,16 @@ export function view(main) {
                   h('td', o.carTypeName),
                   h('td', fmtShort(o.entryTime)),
                   h('td', fmtShort(o.exitTime)),
-                  h('td', fmtStay(Math.max(0, Math.floor(((o.exitTime ?? siteNow()) - o.entryTime) / 60000)))),
+                  h(
+                    'td',
+                    fmtStay(Math.max(0, Math.floor(((o.exitTime ?? siteNow()) - o.entryTime) / 60000))),
+                  ),
                   h('td', h(`span.badge.st-${o.state}`, STATE[o.state] ?? o.state)),
                   h('td.num', yuan(o.paid)),
-                  h('td', h('button.btn.secondary', { type: 'button', onclick: () => detail(o.orderNo) }, '详情')),
+                  h(
+                    'td',
+                    h('button.btn.secondary', { type: 'button', onclick: () => detail(o.orderNo) }, '详情'),
+                  ),
                 ),
               ),
             ),
@@ -58,9 +103,31 @@ export function view(main) {
       pages > 1
         ? h(
             'div.pager',
-            h('button.btn.secondary', { type: 'button', disabled: page <= 1, onclick: () => { page--; run(); } }, '上一页'),
+            h(
+              'button.btn.secondary',
+              {
+                type: 'button',
+                disabled: page <= 1,
+                onclick: () => {
+                  page--;
+                  run();
+                },
+              },
+              '上一页',
+            ),
             h('span', `第 ${page} / ${pages} 页`),
-            h('button.btn.secondary', { type: 'button', disabled: page >= pages, onclick: () => { page++; run(); } }, '下一页'),
+            h(
+              'button.btn.secondary',
+              {
+                type: 'button',
+                disabled: page >= pages,
+                onclick: () => {
+                  page++;
+                  run();
+                },
+              },
+              '下一页',
+            ),
           )
         : null,
     );
@@ -68,7 +135,13 @@ export function view(main) {
 
   const form = h(
     'form.filters',
-    { onsubmit: (e) => { e.preventDefault(); page = 1; run(); } },
+    {
+      onsubmit: (e) => {
+        e.preventDefault();
+        page = 1;
+        run();
+      },
+    },
     field('车牌', plate),
     field('卡号', cardNo),
     field('状态', state),
@@ -101,10 +174,19 @@ export async function detail(orderNo) {
   m.body.append(
     h(
       'div.detail-grid',
-      h('div.photos', photo(o.entryImage, `入场 ${fmtTime(o.entryTime)}`), photo(o.exitImage, o.exitTime ? `出场 ${fmtTime(o.exitTime)}` : '尚未出场')),
+      h(
+        'div.photos',
+        photo(o.entryImage, `入场 ${fmtTime(o.entryTime)}`),
+        photo(o.exitImage, o.exitTime ? `出场 ${fmtTime(o.exitTime)}` : '尚未出场'),
+      ),
       h(
         'div.facts',
-        h('div.plate-line', plateChip(o.plate, o.plateColour, true), h('span.type', o.carTypeName), h(`span.badge.st-${o.state}`, STATE[o.state])),
+        h(
+          'div.plate-line',
+          plateChip(o.plate, o.plateColour, true),
+          h('span.type', o.carTypeName),
+          h(`span.badge.st-${o.state}`, STATE[o.state]),
+        ),
         h(
           'dl.kv',
           h('dt', '入场'),
@@ -119,17 +201,42 @@ export async function detail(orderNo) {
           h('dt', '已付'),
           h('dd', yuan(o.paid)),
           o.state === 'in' ? [h('dt', '应缴'), h('dd.due', yuan(q.due))] : null,
-          o.release ? [h('dt', '放行方式'), h('dd', `${RELEASE[o.release] ?? o.release}${o.releaseReason ? `：${o.releaseReason}` : ''}`)] : null,
+          o.release
+            ? [
+                h('dt', '放行方式'),
+                h('dd', `${RELEASE[o.release] ?? o.release}${o.releaseReason ? `：${o.releaseReason}` : ''}`),
+              ]
+            : null,
         ),
         o.payments?.length
           ? h(
               'table.grid.small',
               h('thead', h('tr', h('th', '时间'), h('th', '渠道'), h('th.num', '金额'), h('th', '操作员'))),
-              h('tbody', o.payments.map((p) => h('tr', h('td', fmtTime(p.time)), h('td', `${p.channel}/${p.method}`), h('td.num', yuan(p.amount)), h('td', p.operator ?? '')))),
+              h(
+                'tbody',
+                o.payments.map((p) =>
+                  h(
+                    'tr',
+                    h('td', fmtTime(p.time)),
+                    h('td', `${p.channel}/${p.method}`),
+                    h('td.num', yuan(p.amount)),
+                    h('td', p.operator ?? ''),
+                  ),
+                ),
+              ),
             )
           : h('p.muted', '无缴费记录'),
         o.state === 'in' && exitLanes.length
-          ? h('div.actions', exitLanes.map((l) => h('button.btn.primary.big', { type: 'button', onclick: () => openExit(l.laneId, o.orderNo) }, `在 ${l.name} 办理出场`)))
+          ? h(
+              'div.actions',
+              exitLanes.map((l) =>
+                h(
+                  'button.btn.primary.big',
+                  { type: 'button', onclick: () => openExit(l.laneId, o.orderNo) },
+                  `在 ${l.name} 办理出场`,
+                ),
+              ),
+            )
           : null,
       ),
     ),

@@ -63,7 +63,16 @@ export function siteNow() {
   return Date.now() + skew;
 }
 function parts(ms) {
-  const f = new Intl.DateTimeFormat('en-GB', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  const f = new Intl.DateTimeFormat('en-GB', {
+    timeZone: tz,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
   const o = {};
   for (const p of f.formatToParts(new Date(ms))) o[p.type] = p.value;
   return o;
@@ -71,13 +80,17 @@ function parts(ms) {
 export function fmtTime(ms, withDate = true) {
   if (!ms && ms !== 0) return '—';
   const p = parts(ms);
-  return withDate ? `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}` : `${p.hour}:${p.minute}:${p.second}`;
+  return withDate
+    ? `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`
+    : `${p.hour}:${p.minute}:${p.second}`;
 }
 /** "HH:mm" on the day of `ref`, "MM-dd HH:mm" on other days */
 export function fmtSpan(ms, ref) {
   const p = parts(ms);
   const r = parts(ref ?? ms);
-  return p.year === r.year && p.month === r.month && p.day === r.day ? `${p.hour}:${p.minute}` : `${p.month}-${p.day} ${p.hour}:${p.minute}`;
+  return p.year === r.year && p.month === r.month && p.day === r.day
+    ? `${p.hour}:${p.minute}`
+    : `${p.month}-${p.day} ${p.hour}:${p.minute}`;
 }
 export function fmtShort(ms) {
   if (!ms) return '—';
@@ -141,7 +154,8 @@ export async function api(method, path, body) {
 }
 export function qs(obj) {
   const u = new URLSearchParams();
-  for (const [k, v] of Object.entries(obj)) if (v !== undefined && v !== null && v !== '') u.set(k, String(v));
+  for (const [k, v] of Object.entries(obj))
+    if (v !== undefined && v !== null && v !== '') u.set(k, String(v));
   const s = u.toString();
   return s ? `?${s}` : '';
 }
@@ -176,7 +190,16 @@ export function modal(title, { wide = false, onClose } = {}) {
   const overlay = h(
     'div.overlay',
     { id: 'modal' },
-    h(`div.modal${wide ? '.wide' : ''}`, { role: 'dialog', 'aria-modal': 'true', 'aria-label': title }, h('div.modal-head', h('h2', title), h('button.btn.ghost.close', { type: 'button', onclick: close, 'aria-label': '关闭' }, '✕ 关闭')), body),
+    h(
+      `div.modal${wide ? '.wide' : ''}`,
+      { role: 'dialog', 'aria-modal': 'true', 'aria-label': title },
+      h(
+        'div.modal-head',
+        h('h2', title),
+        h('button.btn.ghost.close', { type: 'button', onclick: close, 'aria-label': '关闭' }, '✕ 关闭'),
+      ),
+      body,
+    ),
   );
   overlay._close = close;
   document.addEventListener('keydown', onKey);
@@ -212,7 +235,10 @@ export async function busy(button, fn, errorBox) {
 
 const COLOUR = { blue: '蓝', yellow: '黄', white: '白', black: '黑', green: '绿', unknown: '' };
 export function plateChip(plate, colour = 'blue', big = false) {
-  return h(`span.plate.p-${COLOUR[colour] !== undefined ? colour : 'unknown'}${big ? '.big' : ''}`, plate || '无牌车');
+  return h(
+    `span.plate.p-${COLOUR[colour] !== undefined ? colour : 'unknown'}${big ? '.big' : ''}`,
+    plate || '无牌车',
+  );
 }
 export function colourName(c) {
   return COLOUR[c] ?? '';
@@ -238,7 +264,18 @@ export function reasonPicker(input, reasons) {
   return h(
     'div.chips',
     reasons.map((r) =>
-      h('button.chip', { type: 'button', onclick: () => { input.value = r; input.dispatchEvent(new Event('input')); input.focus(); } }, r),
+      h(
+        'button.chip',
+        {
+          type: 'button',
+          onclick: () => {
+            input.value = r;
+            input.dispatchEvent(new Event('input'));
+            input.focus();
+          },
+        },
+        r,
+      ),
     ),
   );
 }

@@ -30,6 +30,9 @@ interface OrderRow {
   release: string | null;
   release_reason: string | null;
   auto_pay: number;
+  price_override: number | null;
+  price_at: number | null;
+  price_by: string | null;
 }
 
 const u = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
@@ -61,6 +64,10 @@ function toOrder(r: OrderRow): OrderRecord {
     release: u(r.release) as OrderRecord['release'],
     releaseReason: u(r.release_reason),
     autoPay: r.auto_pay === 1,
+    cloudPrice:
+      r.price_override === null
+        ? undefined
+        : { fee: r.price_override, at: r.price_at ?? 0, by: r.price_by ?? '' },
   };
 }
 
@@ -247,6 +254,12 @@ export class OrdersRepo {
     now: number,
   ): void {
     this.s.setType.run({ orderNo, carType, holderId: holderId ?? null, bookingNo: bookingNo ?? null, now });
+  }
+  setCloudPrice(orderNo: string, fee: number, at: number, by: string, now: number): void {
+    prep(
+      this.db,
+      `UPDATE orders SET price_override = ?, price_at = ?, price_by = ?, updated_at = ? WHERE order_no = ?`,
+    ).run(fee, at, by, now, orderNo);
   }
   setAutoPay(orderNo: string, autoPay: boolean, now: number): void {
     this.s.setAutoPay.run({ orderNo, autoPay: autoPay ? 1 : 0, now });
