@@ -7,7 +7,7 @@
 // or after (a client that computed its IV once at start-up, or clocks either side of midnight), UTF-8 instead of
 // GB2312, JSON with trailing commas, and the three body shapes (JSON {"data"}, form data=, bare text).
 import { isUtf8 } from 'node:buffer';
-import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { createCipheriv, createDecipheriv, type Decipher } from 'node:crypto';
 import iconv from 'iconv-lite';
 import { formatLocal, localParts } from '../core/clock.js';
 
@@ -93,16 +93,34 @@ export function cleanBase64(raw: string): string {
   return pad ? s + '='.repeat(4 - pad) : s;
 }
 
+// Creating an OpenSSL cipher context costs more than decrypting a whole request, and every request (and
+// every IV tried around midnight) would create one. So one 3DES-ECB context per key is kept, with padding
+// off: ECB has no state between blocks, so update() can be called for ever. CBC is ECB plus one XOR with
+// the previous cipher block (the IV for the first), and the PKCS7 padding is checked here. The seed's test
+// vectors and the createDecipheriv round trips in test/kt/codec.test.ts hold this to the standard cipher.
+const ecbByKey = new Map<string, Decipher>();
+function ecbDecipher(key: string): Decipher {
+  let d = ecbByKey.get(key);
+  if (!d) {
+    d = createDecipheriv('des-ede3-ecb', keyBytes(key), null);
+    d.setAutoPadding(false);
+    if (ecbByKey.size > 16) ecbByKey.clear();
+    ecbByKey.set(key, d);
+  }
+  return d;
+}
+
 /** Decrypt raw bytes with one IV; undefined when the padding is wrong (wrong key, or not our cipher text). */
 export function ktDecryptBytes(cipher: Buffer, key: string, iv: string): Buffer | undefined {
   if (cipher.length === 0 || cipher.length % 8 !== 0) return undefined;
-  try {
-    const d = createDecipheriv(KT_CIPHER, keyBytes(key), ivBytes(iv));
-    return Buffer.concat([d.update(cipher), d.final()]);
-  } catch (e) {
-    if (e instanceof KtCodecError) throw e;
-    return undefined;
-  }
+  const ivb = ivBytes(iv);
+  const out = ecbDecipher(key).update(cipher);
+  if (out.length !== cipher.length) return undefined;
+  for (let i = 0; i < out.length; i++) out[i] ^= i < 8 ? ivb[i] : cipher[i - 8];
+  const pad = out[out.length - 1];
+  if (pad < 1 || pad > 8) return undefined;
+  for (let i = out.length - pad; i < out.length; i++) if (out[i] !== pad) return undefined;
+  return out.subarray(0, out.length - pad);
 }
 
 /**

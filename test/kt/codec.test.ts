@@ -183,3 +183,26 @@ describe('KT helpers', () => {
     expect(() => readKtReply('<html>502</html>')).toThrow();
   });
 });
+
+describe('KT decryption against the standard CBC cipher', () => {
+  it('agrees with createDecipheriv on random texts, keys and IVs, and rejects bad padding', async () => {
+    const { randomBytes, createCipheriv } = await import('node:crypto');
+    const { ktDecryptBytes } = await import('../../src/codecs/kt.js');
+    const keys = ['693207DB8148FBC9D8410179', 'F7A0B971B199FD2A1017CEC5'];
+    for (let n = 0; n < 300; n++) {
+      const key = keys[n % 2];
+      const iv = `2026${String((n % 12) + 1).padStart(2, '0')}${String((n % 28) + 1).padStart(2, '0')}`;
+      const plain = randomBytes(n % 97);
+      const c = createCipheriv('des-ede3-cbc', Buffer.from(key, 'ascii'), Buffer.from(iv, 'ascii'));
+      const cipher = Buffer.concat([c.update(plain), c.final()]);
+      expect(ktDecryptBytes(cipher, key, iv)?.equals(plain)).toBe(true);
+    }
+    // the same cipher text with the key of another lot: the padding does not check out
+    const c = createCipheriv('des-ede3-cbc', Buffer.from(keys[0], 'ascii'), Buffer.from('20260302', 'ascii'));
+    const cipher = Buffer.concat([c.update(Buffer.from('{"plateNo":"A12345"}')), c.final()]);
+    let rejected = 0;
+    for (const k of ['F7A0B971B199FD2A1017CEC5', '000000000000000000000000', 'ABCDEFABCDEFABCDEFABCDEF'])
+      if (ktDecryptBytes(cipher, k, '20260302') === undefined) rejected++;
+    expect(rejected).toBeGreaterThanOrEqual(2); // a random last block pads correctly 1 time in ~250
+  });
+});
