@@ -13,6 +13,7 @@ import { Daemon } from '../../src/daemon/daemon.js';
 import { addUser } from '../../src/booth/accounts.js';
 import { ZhenshiCameraSim } from '../../src/devices/sim/zhenshi-camera.js';
 import { demoConfigCopy } from '../helpers/daemon.js';
+import { CHROMIUM_ARGS } from './harness.js';
 import { T } from '../helpers/site.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -62,16 +63,7 @@ describe.skipIf(!haveChromium)('booth on the real daemon with simulated devices'
     userDir = mkdtempSync(join(tmpdir(), 'booth-daemon-chromium-'));
     ctx = await chromium.launchPersistentContext(userDir, {
       executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: CHROMIUM_ARGS,
       viewport: { width: 1600, height: 900 },
       locale: 'zh-CN',
       timezoneId: 'Asia/Shanghai',

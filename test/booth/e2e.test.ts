@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { EventEmitter } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { startBooth, siteCars, PASSWORDS, type Booth, type CarDriver } from './harness.js';
+import { startBooth, siteCars, PASSWORDS, CHROMIUM_ARGS, type Booth, type CarDriver } from './harness.js';
 import { T } from '../helpers/site.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -97,17 +97,7 @@ describe.skipIf(!haveChromium)('booth console in Chromium', () => {
     // a fresh profile per run: nothing cached or remembered from an earlier run
     ctx = await chromium.launchPersistentContext(userDir, {
       executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--lang=zh-CN',
-      ],
+      args: [...CHROMIUM_ARGS, '--lang=zh-CN'],
       viewport: { width: 1600, height: 900 },
       locale: 'zh-CN',
       timezoneId: 'Asia/Shanghai',

@@ -306,3 +306,15 @@ export function siteCars(ts: TestSite, lanes = { entry: 'in-1', exit: 'out-1' })
     },
   };
 }
+
+/** How Chromium runs on these machines (as root, no network beyond loopback): see the Booth issue. */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
