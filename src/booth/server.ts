@@ -17,6 +17,7 @@ import { parseLocal, startOfLocalDay } from '../core/clock.js';
 import { BoothAccounts, ROLE_NAME, atLeast, type Role, type Session } from './accounts.js';
 import { LiveHub, type DeviceView, type LiveMessage } from './live.js';
 import { durableResponses } from '../http/durable.js';
+import { fenToYuanText } from '../core/money.js';
 
 export const COOKIE = 'pe_booth';
 
@@ -574,7 +575,7 @@ export class BoothServer {
         if (b.received < due)
           throw new SiteError(
             'amount-mismatch',
-            `实收金额不足: 应收 ${due / 100} 元, 实收 ${b.received / 100} 元`,
+            `实收金额不足: 应收 ${fenToYuanText(due)} 元, 实收 ${fenToYuanText(b.received)} 元`,
           );
         const { result: r, gate } = await this.releasing(b.laneId, () =>
           this.site.release({

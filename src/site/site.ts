@@ -8,6 +8,7 @@ import type { Store } from '../storage/index.js';
 import { quote as tariffQuote, type Quote } from '../core/tariff/index.js';
 import { normalizePlate, withoutProvince, isUnplated, fuzzyCandidates } from '../core/plates.js';
 import { addLocalMonths, formatLocal, startOfLocalDay } from '../core/clock.js';
+import { fenToYuanText } from '../core/money.js';
 import {
   CT,
   decideEntry,
@@ -576,7 +577,7 @@ export class Site {
         const d = this.decision(
           settle.code,
           order.carType,
-          settle.code === 'deny-balance' ? '储值余额不足' : `请缴费 ${settle.due / 100} 元`,
+          settle.code === 'deny-balance' ? '储值余额不足' : `请缴费 ${fenToYuanText(settle.due)} 元`,
           text,
           settle.due,
         );
@@ -681,7 +682,10 @@ export class Site {
       if (input.kind === 'cash') {
         const amount = input.amount ?? q.due;
         if (amount < q.due)
-          throw new SiteError('amount-mismatch', `现金不足: 应收 ${q.due / 100} 元, 实收 ${amount / 100} 元`);
+          throw new SiteError(
+            'amount-mismatch',
+            `现金不足: 应收 ${fenToYuanText(q.due)} 元, 实收 ${fenToYuanText(amount)} 元`,
+          );
         const serial = input.serial ?? `${order.orderNo}-C${this.store.sequences.next('cash')}`;
         if (!this.store.orders.paymentBySerial('cash', serial) && q.due > 0) {
           const payment = this.store.orders.insertPayment({
@@ -704,7 +708,7 @@ export class Site {
           });
         }
       } else if (input.kind === 'paid' && q.due > 0) {
-        throw new SiteError('amount-mismatch', `尚欠 ${q.due / 100} 元`);
+        throw new SiteError('amount-mismatch', `尚欠 ${fenToYuanText(q.due)} 元`);
       }
       const release: ReleaseKind =
         input.kind === 'cash' ? 'paid' : input.kind === 'paid' ? 'paid' : input.kind;
