@@ -140,6 +140,16 @@ export class Site {
     return this.store.durable();
   }
 
+  /** One audit-log row for a manual or cloud-made change (inside the use-case's transaction). */
+  private auditLog(
+    actor: Actor,
+    time: number,
+    action: string,
+    more: { laneId?: string; orderNo?: string; reason?: string; detail?: unknown } = {},
+  ): void {
+    this.store.audit.add({ time, actorKind: actor.kind, actor: actor.name, action, ...more });
+  }
+
   private record(e: DomainEvent): void {
     const orderNo = 'order' in e ? e.order.orderNo : 'orderNo' in e ? e.orderNo : undefined;
     const eventId = this.store.events.add({ time: e.time, type: e.type, orderNo, payload: e });
@@ -456,15 +466,7 @@ export class Site {
       }
       this.store.areas.bump(areaId, 1);
       if (input.force) {
-        this.store.audit.add({
-          time,
-          actorKind: input.actor.kind,
-          actor: input.actor.name,
-          action: 'forced-entry',
-          laneId: input.laneId,
-          orderNo,
-          reason: 'forced',
-        });
+        this.auditLog(input.actor, time, 'forced-entry', { laneId: input.laneId, orderNo, reason: 'forced' });
       }
       const order = this.store.orders.get(orderNo)!;
       this.record({ type: 'car.entered', time, order, laneId: input.laneId, decision });
@@ -712,11 +714,7 @@ export class Site {
       }
       const release: ReleaseKind =
         input.kind === 'cash' ? 'paid' : input.kind === 'paid' ? 'paid' : input.kind;
-      this.store.audit.add({
-        time: input.time,
-        actorKind: input.actor.kind,
-        actor: input.actor.name,
-        action: `release-${input.kind}`,
+      this.auditLog(input.actor, input.time, `release-${input.kind}`, {
         laneId: input.laneId,
         orderNo: order.orderNo,
         reason: input.reason,
@@ -797,11 +795,7 @@ export class Site {
           payment,
         });
       }
-      this.store.audit.add({
-        time: input.time,
-        actorKind: input.actor.kind,
-        actor: input.actor.name,
-        action: 'exit-no-entry',
+      this.auditLog(input.actor, input.time, 'exit-no-entry', {
         laneId: input.laneId,
         orderNo,
         reason: input.reason,
@@ -953,11 +947,7 @@ export class Site {
       if (!o) throw new SiteError('not-found', `订单 ${input.orderNo} 不存在`);
       if (o.state !== 'in') throw new SiteError('already-left', `订单 ${input.orderNo} 已出场`);
       this.store.orders.setCloudPrice(o.orderNo, input.fee, input.time, input.by, this.now());
-      this.store.audit.add({
-        time: input.time,
-        actorKind: 'system',
-        actor: input.by,
-        action: 'cloud-price',
+      this.auditLog({ kind: 'system', name: input.by }, input.time, 'cloud-price', {
         orderNo: o.orderNo,
         detail: { fee: input.fee },
       });
@@ -990,11 +980,7 @@ export class Site {
       error = (e as Error).message;
     }
     this.tx(() => {
-      this.store.audit.add({
-        time: input.time,
-        actorKind: input.actor.kind,
-        actor: input.actor.name,
-        action: `gate-${input.command}`,
+      this.auditLog(input.actor, input.time, `gate-${input.command}`, {
         laneId: input.laneId,
         orderNo: input.orderNo,
         reason: input.reason,
@@ -1072,11 +1058,7 @@ export class Site {
             this.store.orders.setType(order.orderNo, v.carType, holder.id, undefined, this.now());
         }
       }
-      this.store.audit.add({
-        time: input.time,
-        actorKind: input.actor.kind,
-        actor: input.actor.name,
-        action: 'correct-plate',
+      this.auditLog(input.actor, input.time, 'correct-plate', {
         orderNo: order.orderNo,
         reason: input.reason,
         detail: { from: order.plate, to: plate },
@@ -1156,13 +1138,7 @@ export class Site {
       const id = this.store.cards.insert(row, this.now());
       this.store.cards.setPlates(id, plates);
       const holder = this.store.cards.byId(id)!;
-      this.store.audit.add({
-        time,
-        actorKind: actor.kind,
-        actor: actor.name,
-        action: 'card-add',
-        detail: { cardNo: holder.cardNo },
-      });
+      this.auditLog(actor, time, 'card-add', { detail: { cardNo: holder.cardNo } });
       this.record({ type: 'card.changed', time, action: 'add', holder });
       return holder;
     });
@@ -1183,13 +1159,7 @@ export class Site {
       this.store.cards.update(row, this.now());
       this.store.cards.setPlates(existing.id, plates);
       const holder = this.store.cards.byId(existing.id)!;
-      this.store.audit.add({
-        time,
-        actorKind: actor.kind,
-        actor: actor.name,
-        action: 'card-modify',
-        detail: { cardNo: holder.cardNo },
-      });
+      this.auditLog(actor, time, 'card-modify', { detail: { cardNo: holder.cardNo } });
       this.record({ type: 'card.changed', time, action: 'modify', holder });
       return holder;
     });
@@ -1200,13 +1170,7 @@ export class Site {
       const existing = this.store.cards.byCard(cardNo);
       if (!existing) throw new SiteError('not-found', `卡号 ${cardNo} 不存在`);
       this.store.cards.delete(cardNo);
-      this.store.audit.add({
-        time,
-        actorKind: actor.kind,
-        actor: actor.name,
-        action: 'card-delete',
-        detail: { cardNo },
-      });
+      this.auditLog(actor, time, 'card-delete', { detail: { cardNo } });
       this.record({ type: 'card.changed', time, action: 'delete', holder: existing });
       return existing;
     });
@@ -1228,13 +1192,7 @@ export class Site {
       }
       for (const p of input.remove ?? []) this.store.cards.removePlate(h.id, normalizePlate(p));
       const holder = this.store.cards.byId(h.id)!;
-      this.store.audit.add({
-        time,
-        actorKind: actor.kind,
-        actor: actor.name,
-        action: 'card-plates',
-        detail: input,
-      });
+      this.auditLog(actor, time, 'card-plates', { detail: input });
       this.record({ type: 'card.changed', time, action: 'modify', holder });
       return holder;
     });
@@ -1286,11 +1244,7 @@ export class Site {
         detail: JSON.stringify({ months: input.months, count: input.count, validTo: input.validTo }),
       });
       const holder = this.store.cards.byId(h.id)!;
-      this.store.audit.add({
-        time: input.time,
-        actorKind: input.actor.kind,
-        actor: input.actor.name,
-        action: `card-${kind}`,
+      this.auditLog(input.actor, input.time, `card-${kind}`, {
         detail: { cardNo: h.cardNo, amount: input.amount },
       });
       this.record({
@@ -1320,13 +1274,7 @@ export class Site {
         this.now(),
       );
       const entry = this.store.blacklist.get(plate)!;
-      this.store.audit.add({
-        time,
-        actorKind: actor.kind,
-        actor: actor.name,
-        action: existed ? 'blacklist-modify' : 'blacklist-add',
-        detail: { plate },
-      });
+      this.auditLog(actor, time, existed ? 'blacklist-modify' : 'blacklist-add', { detail: { plate } });
       this.record({ type: 'blacklist.changed', time, action: existed ? 'modify' : 'add', entry });
       return entry;
     });
@@ -1337,13 +1285,7 @@ export class Site {
       const entry = this.store.blacklist.get(plate);
       if (!entry) throw new SiteError('not-found', `黑名单中没有 ${plate}`);
       this.store.blacklist.delete(plate);
-      this.store.audit.add({
-        time,
-        actorKind: actor.kind,
-        actor: actor.name,
-        action: 'blacklist-delete',
-        detail: { plate },
-      });
+      this.auditLog(actor, time, 'blacklist-delete', { detail: { plate } });
       this.record({ type: 'blacklist.changed', time, action: 'delete', entry });
       return entry;
     });
@@ -1381,13 +1323,7 @@ export class Site {
       this.store.bookings.insert(this.bookingRow(input, bookingNo), this.now());
       if (input.applyNow) this.applyBookingToStay(bookingNo, time, input.actor);
       const booking = this.store.bookings.get(bookingNo)!;
-      this.store.audit.add({
-        time,
-        actorKind: input.actor.kind,
-        actor: input.actor.name,
-        action: 'booking-add',
-        detail: { bookingNo },
-      });
+      this.auditLog(input.actor, time, 'booking-add', { detail: { bookingNo } });
       this.record({ type: 'booking.changed', time, action: 'add', booking });
       return booking;
     });
@@ -1400,13 +1336,7 @@ export class Site {
         throw new SiteError('conflict', `预约 ${input.bookingNo} 已失效`);
       if (input.applyNow) this.applyBookingToStay(input.bookingNo, time, input.actor);
       const booking = this.store.bookings.get(input.bookingNo)!;
-      this.store.audit.add({
-        time,
-        actorKind: input.actor.kind,
-        actor: input.actor.name,
-        action: 'booking-modify',
-        detail: { bookingNo: input.bookingNo },
-      });
+      this.auditLog(input.actor, time, 'booking-modify', { detail: { bookingNo: input.bookingNo } });
       this.record({ type: 'booking.changed', time, action: 'modify', booking });
       return booking;
     });
@@ -1434,14 +1364,7 @@ export class Site {
       this.store.orders.addPaid(stay.orderNo, b.prepaid, 0, 0, null, this.now());
       this.record({ type: 'payment.recorded', time, order: this.store.orders.get(stay.orderNo)!, payment });
     }
-    this.store.audit.add({
-      time,
-      actorKind: actor.kind,
-      actor: actor.name,
-      action: 'booking-apply',
-      orderNo: stay.orderNo,
-      detail: { bookingNo },
-    });
+    this.auditLog(actor, time, 'booking-apply', { orderNo: stay.orderNo, detail: { bookingNo } });
   }
 
   cancelBooking(bookingNo: string, actor: Actor, time = this.now()): Booking {
@@ -1450,13 +1373,7 @@ export class Site {
       if (!existing) throw new SiteError('not-found', `预约 ${bookingNo} 不存在`);
       this.store.bookings.setState(bookingNo, 'cancelled', this.now());
       const booking = this.store.bookings.get(bookingNo)!;
-      this.store.audit.add({
-        time,
-        actorKind: actor.kind,
-        actor: actor.name,
-        action: 'booking-delete',
-        detail: { bookingNo },
-      });
+      this.auditLog(actor, time, 'booking-delete', { detail: { bookingNo } });
       this.record({ type: 'booking.changed', time, action: 'delete', booking });
       return booking;
     });
@@ -1481,13 +1398,7 @@ export class Site {
     return this.tx(() => {
       this.areaFor(undefined, areaId);
       this.store.areas.setOverride(areaId, free, time);
-      this.store.audit.add({
-        time,
-        actorKind: actor.kind,
-        actor: actor.name,
-        action: 'free-space',
-        detail: { areaId, free },
-      });
+      this.auditLog(actor, time, 'free-space', { detail: { areaId, free } });
       const areas = this.store.areas.all();
       this.record({ type: 'spaces.changed', time, areas });
       return areas;
