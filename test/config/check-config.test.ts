@@ -114,6 +114,8 @@ describe('check-config', () => {
     expect(demo.status).toBe(0);
     const example = cli(['check-config', 'config/example.yaml'], { HIK_PASSWORD: 'x', ONVIF_PASSWORD: 'y' });
     expect(example.status, example.stderr).toBe(0);
+    const clouds = cli(['check-config', 'config/demo-clouds.yaml']);
+    expect(clouds.status, clouds.stderr).toBe(0);
     const dir = mkdtempSync(join(tmpdir(), 'pe-cfg-'));
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, readFileSync('config/demo.yaml', 'utf8').replace('gate: gate-out-1', 'gate: gate-9'));
