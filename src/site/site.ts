@@ -135,6 +135,14 @@ export class Site {
     return result;
   }
 
+  /**
+   * Replay protection for signed requests (the LAN OpenApi's Nonce): true the first time a nonce is seen
+   * inside `ttlMs`, false for a replay, also after a restart.
+   */
+  useNonce(scope: string, nonce: string, now: number, ttlMs: number): boolean {
+    return this.tx(() => this.store.nonces.use(scope, nonce, now, now + ttlMs));
+  }
+
   /** Resolves once every use-case run so far is committed: answer a caller only after this. */
   durable(): Promise<void> {
     return this.store.durable();

@@ -13,6 +13,7 @@ import {
   CloudStateRepo,
   DevicesRepo,
   EventsRepo,
+  NoncesRepo,
   SequencesRepo,
 } from './repos/misc.js';
 
@@ -34,6 +35,7 @@ export class Store {
   readonly sequences: SequencesRepo;
   readonly cloudState: CloudStateRepo;
   readonly users: UsersRepo;
+  readonly nonces: NoncesRepo;
 
   // one wrapper for every use-case: better-sqlite3 prepares BEGIN/SAVEPOINT statements per wrapper
   private readonly runTx: ((fn: () => unknown) => unknown) & { immediate(fn: () => unknown): unknown };
@@ -53,6 +55,7 @@ export class Store {
     this.sequences = new SequencesRepo(db);
     this.cloudState = new CloudStateRepo(db);
     this.users = new UsersRepo(db);
+    this.nonces = new NoncesRepo(db);
   }
 
   /** Open (creating if needed) and migrate. */

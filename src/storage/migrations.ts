@@ -248,4 +248,18 @@ ALTER TABLE orders ADD COLUMN price_at INTEGER;
 ALTER TABLE orders ADD COLUMN price_by TEXT;
 `,
   },
+  {
+    version: 4,
+    name: 'nonces of signed requests',
+    // replayed requests stay refused across a restart inside the timestamp window
+    sql: `
+CREATE TABLE nonces (
+  scope TEXT NOT NULL,
+  nonce TEXT NOT NULL,
+  expires_at INTEGER NOT NULL,
+  PRIMARY KEY (scope, nonce)
+);
+CREATE INDEX nonces_expiry ON nonces(expires_at);
+`,
+  },
 ];

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempSite, T, type TestSite } from '../helpers/site.js';
+import { tempSite, T, silentLogger, type TestSite } from '../helpers/site.js';
 import { CarType, SiteError } from '../../src/site/api.js';
 import type { DomainEvent } from '../../src/site/events.js';
 
@@ -586,5 +586,24 @@ describe('site: cloud pricing (KT AutonomousCalfee)', () => {
       t.site.exit({ plate: '粤B12345', laneId: 'out-1', time: T('2026-03-02 11:02'), actor: lane }).decision
         .code,
     ).toBe('open');
+  });
+});
+
+describe('site: nonces of signed requests', () => {
+  it('a nonce is accepted once inside its window, refused again after a restart, and free after it expires', async () => {
+    t = tempSite();
+    const now = T('2026-03-02 10:00');
+    expect(t.site.useNonce('lanapi:APP01', 'n-1', now, 120_000)).toBe(true);
+    expect(t.site.useNonce('lanapi:APP01', 'n-1', now + 1000, 120_000)).toBe(false);
+    expect(t.site.useNonce('lanapi:APP02', 'n-1', now + 1000, 120_000)).toBe(true);
+    // the daemon restarts: a new store and site on the same file
+    t.store.close();
+    const { Store } = await import('../../src/storage/index.js');
+    const { Site } = await import('../../src/site/site.js');
+    const store = Store.open(t.file);
+    const site = new Site({ store, config: t.config, logger: silentLogger, now: () => now });
+    expect(site.useNonce('lanapi:APP01', 'n-1', now + 2000, 120_000)).toBe(false);
+    expect(site.useNonce('lanapi:APP01', 'n-1', now + 121_000, 120_000)).toBe(true);
+    t.store = store;
   });
 });

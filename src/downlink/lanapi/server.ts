@@ -33,19 +33,6 @@ export interface LanReply {
 }
 
 /** Replayed nonces are remembered for the TimeStamp window; older ones are rejected by the window anyway. */
-export class NonceCache {
-  private seen = new Map<string, number>();
-  constructor(private readonly windowMs: number) {}
-  /** false when the nonce was already used inside the window */
-  use(nonce: string, now: number): boolean {
-    if (this.seen.size > 1000) for (const [k, exp] of this.seen) if (exp < now) this.seen.delete(k);
-    const exp = this.seen.get(nonce);
-    if (exp !== undefined && exp >= now) return false;
-    this.seen.set(nonce, now + 2 * this.windowMs);
-    return true;
-  }
-}
-
 /** Case-insensitive field read: the seed's example itself sends `orderNo` where the table says `OrderNo`. */
 function pick(data: Record<string, unknown>, name: string): unknown {
   if (name in data) return data[name];
@@ -65,7 +52,6 @@ export function createLanApiApp(o: {
   const { site, config, cfg, log } = o;
   const tz = config.site.timezone;
   const windowMs = cfg.timestampWindowSec * 1000;
-  const nonces = new NonceCache(windowMs);
   let seq = 0;
   const resultId = () => `${Date.now()}${String(++seq % 1_000_000).padStart(6, '0')}`;
   const fmt = (ms: number) => formatLocal(ms, tz, 'yyyy-MM-dd HH:mm:ss');
@@ -237,7 +223,8 @@ export function createLanApiApp(o: {
       log.warn({ api: req.params.name }, 'lanapi: bad sign');
       return reply(res, LAN_CODE.badSign, '签名错误');
     }
-    if (!nonces.use(`${e.AppId}|${e.Nonce}`, Date.now()))
+    // twice the window: a request stamped at the window's far edge stays refused until it could not pass anyway
+    if (!site.useNonce(`lanapi:${e.AppId}`, e.Nonce, Date.now(), 2 * windowMs))
       return reply(res, LAN_CODE.stale, 'Nonce 重复, 请求被拒绝');
     if (!name) return reply(res, LAN_CODE.notFound, `接口 ${req.params.name} 不存在`);
     if (!e.Data) return reply(res, LAN_CODE.badRequest, '缺少 Data');

@@ -348,3 +348,22 @@ export class CloudStateRepo {
     ).run(stream, key, value);
   }
 }
+
+export class NoncesRepo {
+  constructor(private db: Db) {}
+  /** Record a nonce; false when it is already recorded and not yet expired. */
+  use(scope: string, nonce: string, now: number, expiresAt: number): boolean {
+    if (Math.random() < 0.01) prep(this.db, `DELETE FROM nonces WHERE expires_at < ?`).run(now);
+    const taken = prep(this.db, `SELECT expires_at FROM nonces WHERE scope = ? AND nonce = ?`).get(
+      scope,
+      nonce,
+    ) as { expires_at: number } | undefined;
+    if (taken && taken.expires_at >= now) return false;
+    prep(this.db, `INSERT OR REPLACE INTO nonces (scope, nonce, expires_at) VALUES (?,?,?)`).run(
+      scope,
+      nonce,
+      expiresAt,
+    );
+    return true;
+  }
+}
