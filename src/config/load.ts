@@ -1,7 +1,7 @@
 // Reads parkedge.yaml, fills ${ENV} secrets, validates against the schema and the cross-references,
 // and reports every problem at once with its path, so an installer fixes the file in one pass.
 import { readFileSync } from 'node:fs';
-import { isAbsolute, join, resolve, dirname } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { configSchema, type Config } from './schema.js';
@@ -244,6 +244,5 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
   const stateDir = env.STATE_DIRECTORY?.split(':')[0];
   if (stateDir && cfg.site.dataDir === './var') cfg.site.dataDir = stateDir;
   if (!isAbsolute(cfg.site.dataDir)) cfg.site.dataDir = resolve(cfg.site.dataDir);
-  void dirname;
   return cfg;
 }

@@ -131,8 +131,6 @@ export interface ExitPlan {
   free: boolean;
   billFrom: number;
   billTo: number;
-  /** a payment was made and the car is still inside the grace: quote as of the payment time */
-  inGrace: boolean;
   /** paid, then overstayed the grace: the overstay is billed from the payment time with no free minutes */
   overstay: boolean;
   useCount: boolean;
@@ -144,7 +142,6 @@ export function planExit(f: ExitFacts): ExitPlan {
     free: false,
     billFrom: f.entryTime,
     billTo: f.time,
-    inGrace: false,
     overstay: false,
     useCount: false,
   };
@@ -159,7 +156,7 @@ export function planExit(f: ExitFacts): ExitPlan {
   if (f.carType === CT.count && h && (h.countLeft ?? 0) > 0) return { ...base, free: true, useCount: true };
   if (f.lastPaidAt !== undefined && f.paid + f.discount > 0) {
     const graceEnd = f.lastPaidAt + f.graceMinutes * 60_000;
-    if (f.time <= graceEnd) return { ...base, billTo: Math.max(f.entryTime, f.lastPaidAt), inGrace: true };
+    if (f.time <= graceEnd) return { ...base, billTo: Math.max(f.entryTime, f.lastPaidAt) };
     return { ...base, billFrom: f.lastPaidAt, overstay: true };
   }
   return base;

@@ -79,7 +79,7 @@ class Lane {
     };
     let reply: LaneReply;
     try {
-      reply = this.cfg.direction === 'entry' ? await this.entry(read, plate) : await this.exit(read, plate);
+      reply = this.cfg.direction === 'entry' ? await this.entry(read) : await this.exit(read, plate);
     } catch (e) {
       const msg = e instanceof SiteError ? e.message : '系统错误';
       this.mgr.log.error({ err: e, lane: this.cfg.id, plate }, 'lane decision failed');
@@ -99,30 +99,28 @@ class Lane {
     return reply;
   }
 
-  private async entry(read: PlateRead, plate: string): Promise<LaneReply> {
-    const r = this.mgr.site.enter({
+  /** What the site's enter and exit need from a camera read. */
+  private input(read: PlateRead) {
+    return {
       plate: read.plate,
       colour: read.colour,
       laneId: this.cfg.id,
       time: read.time,
       image: read.imageUrl,
-      actor: { kind: 'lane', name: this.cfg.id },
-    });
+      actor: { kind: 'lane' as const, name: this.cfg.id },
+    };
+  }
+
+  private async entry(read: PlateRead): Promise<LaneReply> {
+    const r = this.mgr.site.enter(this.input(read));
     // the barrier goes up only once the stay is on disk
     await this.mgr.site.durable();
     this.status.message = r.decision.message;
-    return this.act({ open: r.decision.open, lines: r.decision.lines, voice: r.decision.voice }, plate);
+    return this.act({ open: r.decision.open, lines: r.decision.lines, voice: r.decision.voice });
   }
 
   private async exit(read: PlateRead, plate: string): Promise<LaneReply> {
-    const r = this.mgr.site.exit({
-      plate: read.plate,
-      colour: read.colour,
-      laneId: this.cfg.id,
-      time: read.time,
-      image: read.imageUrl,
-      actor: { kind: 'lane', name: this.cfg.id },
-    });
+    const r = this.mgr.site.exit(this.input(read));
     await this.mgr.site.durable();
     return this.afterExit(r, plate, read.time);
   }
@@ -143,11 +141,11 @@ class Lane {
     } else if (r.decision.open) {
       this.mgr.clearWaiting(this);
     }
-    return this.act({ open: r.decision.open, lines: r.decision.lines, voice: r.decision.voice }, plate);
+    return this.act({ open: r.decision.open, lines: r.decision.lines, voice: r.decision.voice });
   }
 
   /** Drive the separate gate and display; the reply still goes back to the camera in parallel. */
-  act(reply: LaneReply, _plate: string): LaneReply {
+  act(reply: LaneReply): LaneReply {
     const gate = this.gate();
     if (reply.open && gate) {
       gate.open().catch((e) => this.mgr.deviceFailed(this, 'gate', e));
@@ -171,8 +169,7 @@ class Lane {
       actor: { kind: 'lane', name: this.cfg.id },
     });
     await this.mgr.site.durable();
-    const reply = await this.afterExit(r, this.status.waiting?.plate ?? '', this.mgr.site.clock());
-    if (reply.open && !this.gate()) this.mgr.cameraOpen(this);
+    await this.afterExit(r, this.status.waiting?.plate ?? '', this.mgr.site.clock());
     this.mgr.publish(this);
   }
 
@@ -267,11 +264,6 @@ export class LaneManager implements LanePort {
     this.log.error({ lane: lane.cfg.id, err: e }, msg);
     this.site.bus.emit('lane-error', { laneId: lane.cfg.id, message: msg });
     this.publish(lane);
-  }
-
-  /** A lane whose gate is the camera relay: nothing to command here; the camera driver opens on its next reply. */
-  cameraOpen(lane: Lane): void {
-    this.log.info({ lane: lane.cfg.id }, 'paid exit on a camera-relay lane; opening through the camera');
   }
 
   // ---- LanePort

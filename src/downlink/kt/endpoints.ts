@@ -852,37 +852,15 @@ export function ktEndpoints(tz: string): KtEndpoint[] {
           }
           case 1: {
             const e = byId();
-            if (i.plateNo && i.plateNo !== e.plate) {
-              c.site.blacklistDelete(e.plate, c.actor, c.now);
-              return [
-                {
-                  blackId: c.site.blacklistAdd(
-                    {
-                      plate: i.plateNo,
-                      reason: i.remark ?? e.reason,
-                      validFrom: e.validFrom,
-                      validTo: e.validTo,
-                    },
-                    c.actor,
-                    c.now,
-                  ).id,
-                },
-              ];
-            }
-            return [
-              {
-                blackId: c.site.blacklistAdd(
-                  {
-                    plate: e.plate,
-                    reason: i.remark ?? e.reason,
-                    validFrom: e.validFrom,
-                    validTo: e.validTo,
-                  },
-                  c.actor,
-                  c.now,
-                ).id,
-              },
-            ];
+            const plate = i.plateNo || e.plate;
+            // a changed plate is a new entry: the old plate leaves the list
+            if (plate !== e.plate) c.site.blacklistDelete(e.plate, c.actor, c.now);
+            const entry = c.site.blacklistAdd(
+              { plate, reason: i.remark ?? e.reason, validFrom: e.validFrom, validTo: e.validTo },
+              c.actor,
+              c.now,
+            );
+            return [{ blackId: entry.id }];
           }
           case 2: {
             const e = byId();
