@@ -9,7 +9,7 @@
 import { isUtf8 } from 'node:buffer';
 import { createCipheriv, createDecipheriv, type Decipher } from 'node:crypto';
 import iconv from 'iconv-lite';
-import { formatLocal, localParts } from '../core/clock.js';
+import { formatLocal, localParts, tzOffset } from '../core/clock.js';
 
 export const KT_CIPHER = 'des-ede3-cbc';
 
@@ -29,9 +29,17 @@ function keyBytes(key: string): Buffer {
   return k;
 }
 
+// IVs repeat all day; keep their bytes instead of checking and allocating them per request
+const ivCache = new Map<string, Buffer>();
 function ivBytes(iv: string): Buffer {
-  if (!/^\d{8}$/.test(iv)) throw new KtCodecError('bad-key', `IV 必须是 yyyyMMdd: ${iv}`);
-  return Buffer.from(iv, 'latin1');
+  let b = ivCache.get(iv);
+  if (!b) {
+    if (!/^\d{8}$/.test(iv)) throw new KtCodecError('bad-key', `IV 必须是 yyyyMMdd: ${iv}`);
+    b = Buffer.from(iv, 'latin1');
+    if (ivCache.size > 64) ivCache.clear();
+    ivCache.set(iv, b);
+  }
+  return b;
 }
 
 /** The IV KT uses at instant `at`: the site-local date as yyyyMMdd. */
@@ -41,14 +49,24 @@ export function ktIv(at: number, timezone: string): string {
 
 /** The IVs decoding tries, in order: today, yesterday, tomorrow (site-local). */
 export function ktIvCandidates(at: number, timezone: string): string[] {
-  // calendar arithmetic on the local date, so a DST day's 23 or 25 hours never skip or repeat a date
-  const p = localParts(at, timezone);
-  const day = (delta: number) => {
-    const d = new Date(Date.UTC(p.year, p.month - 1, p.day + delta));
-    return `${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}${String(d.getUTCDate()).padStart(2, '0')}`;
-  };
-  return [day(0), day(-1), day(1)];
+  // one answer per local day; every request of the day asks
+  const day = Math.floor((at + tzOffset(at, timezone)) / 86_400_000);
+  const key = `${timezone} ${day}`;
+  let ivs = ivsByDay.get(key);
+  if (!ivs) {
+    // calendar arithmetic on the local date, so a DST day's 23 or 25 hours never skip or repeat a date
+    const p = localParts(at, timezone);
+    const ymd = (delta: number) => {
+      const d = new Date(Date.UTC(p.year, p.month - 1, p.day + delta));
+      return `${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}${String(d.getUTCDate()).padStart(2, '0')}`;
+    };
+    ivs = [ymd(0), ymd(-1), ymd(1)];
+    if (ivsByDay.size > 16) ivsByDay.clear();
+    ivsByDay.set(key, ivs);
+  }
+  return ivs.slice();
 }
+const ivsByDay = new Map<string, string[]>();
 
 export type KtCharset = 'gb2312' | 'utf-8';
 
@@ -70,8 +88,12 @@ export function ktEncode(
   return ktEncryptText(JSON.stringify(data), key, ktIv(at, timezone), charset);
 }
 
+const PLAIN_BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
 /** Undo what transports do to base64: line breaks, '+' decoded as a space, URL-safe alphabet, lost padding. */
 export function cleanBase64(raw: string): string {
+  // what nearly every client sends: plain padded base64, nothing to undo
+  if (raw.length % 4 === 0 && PLAIN_BASE64.test(raw)) return raw;
   let s = raw;
   if (/%[0-9A-Fa-f]{2}/.test(s)) {
     try {
@@ -130,8 +152,8 @@ export function ktDecryptBytes(cipher: Buffer, key: string, iv: string): Buffer 
  */
 export function decodeKtText(bytes: Buffer): { text: string; charset: KtCharset } {
   let ascii = true;
-  for (const b of bytes) {
-    if (b >= 0x80) {
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] >= 0x80) {
       ascii = false;
       break;
     }

@@ -20,28 +20,44 @@ export function localParts(ms: number, tz: string): LocalParts {
   return { ...wallClock(ms, tz), ms: ((ms % 1000) + 1000) % 1000 };
 }
 
-const p2 = (n: number) => String(n).padStart(2, '0');
+const p2 = (n: number) => (n < 10 ? `0${n}` : String(n));
+const TOKEN = /yyyy|MM|dd|HH|mm|ss|SSS/g;
+type Piece = string | ((p: LocalParts) => string);
+const FIELD: Record<string, (p: LocalParts) => string> = {
+  yyyy: (p) => String(p.year).padStart(4, '0'),
+  MM: (p) => p2(p.month),
+  dd: (p) => p2(p.day),
+  HH: (p) => p2(p.hour),
+  mm: (p) => p2(p.minute),
+  ss: (p) => p2(p.second),
+  SSS: (p) => String(p.ms).padStart(3, '0'),
+};
+// Every protocol reply formats several times with one of a handful of patterns: split each pattern into
+// literals and fields once instead of running a regex replace per call.
+const compiled = new Map<string, Piece[]>();
+function piecesOf(pattern: string): Piece[] {
+  let pieces = compiled.get(pattern);
+  if (!pieces) {
+    pieces = [];
+    let last = 0;
+    for (const m of pattern.matchAll(TOKEN)) {
+      if (m.index > last) pieces.push(pattern.slice(last, m.index));
+      pieces.push(FIELD[m[0]]);
+      last = m.index + m[0].length;
+    }
+    if (last < pattern.length) pieces.push(pattern.slice(last));
+    if (compiled.size > 64) compiled.clear();
+    compiled.set(pattern, pieces);
+  }
+  return pieces;
+}
+
 /** Tokens: yyyy MM dd HH mm ss SSS; everything else copied. */
 export function formatLocal(ms: number, tz: string, pattern = 'yyyy-MM-dd HH:mm:ss'): string {
   const p = localParts(ms, tz);
-  return pattern.replace(/yyyy|MM|dd|HH|mm|ss|SSS/g, (t) => {
-    switch (t) {
-      case 'yyyy':
-        return String(p.year).padStart(4, '0');
-      case 'MM':
-        return p2(p.month);
-      case 'dd':
-        return p2(p.day);
-      case 'HH':
-        return p2(p.hour);
-      case 'mm':
-        return p2(p.minute);
-      case 'ss':
-        return p2(p.second);
-      default:
-        return String(p.ms).padStart(3, '0');
-    }
-  });
+  let out = '';
+  for (const piece of piecesOf(pattern)) out += typeof piece === 'string' ? piece : piece(p);
+  return out;
 }
 
 /** Local wall clock → epoch ms. */

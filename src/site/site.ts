@@ -322,7 +322,7 @@ export class Site {
       };
     }
     const { id, tariff } = this.tariffFor({ ...order, carType: plan.note ? CT.temporary : order.carType });
-    const full = this.store.orders.activeDiscounts(order.orderNo).some((d) => d.kind === 'full');
+    const full = this.store.orders.hasFullWaiver(order.orderNo);
     const effective = plan.overstay ? { ...tariff, freeMinutes: 0 } : tariff;
     let priorPaid = 0;
     if (tariff.capAcrossVisits && tariff.cap && order.plate) {

@@ -152,12 +152,13 @@ function inParkRow(o: OrderRecord, c: KtCall) {
 /** The GetParkingPaymentInfo answer; also used by the uplink's pay-terminal calls. */
 export function paymentInfo(q: QuoteResult, c: Pick<KtCall, 'tz' | 'baseUrl'>) {
   const o = q.order;
+  const at = ktTime(q.at, c.tz);
   return {
     orderNo: billNo(o.orderNo, q.at),
     plateNo: o.plate || '无牌车',
     cardNo: o.cardNo ?? '',
     entryTime: ktTime(o.entryTime, c.tz),
-    payTime: ktTime(q.at, c.tz),
+    payTime: at,
     elapsedTime: q.stayMinutes,
     imgName: imageUrl(o.entryImage, c.baseUrl),
     payable: q.due,
@@ -165,7 +166,7 @@ export function paymentInfo(q: QuoteResult, c: Pick<KtCall, 'tz' | 'baseUrl'>) {
     totalFee: String(q.total),
     // paid money and discounts together, so that totalFee - payedFee = payable as in the seed's example
     payedFee: String(Math.max(0, q.total - q.due)),
-    outTime: ktTime(q.at, c.tz),
+    outTime: at,
   };
 }
 

@@ -4,70 +4,82 @@ import { prep } from '../prep.js';
 import type { OrderRecord, PaymentRecord, OrderSearch, Page } from '../../site/api.js';
 import { CAR_TYPE_NAME } from '../../site/api.js';
 
-interface OrderRow {
-  order_no: string;
-  plate: string;
-  plate_key: string;
-  plate_colour: string;
-  card_no: string | null;
-  car_type: number;
-  holder_id: number | null;
-  booking_no: string | null;
-  vehicle_class: string;
-  area_id: string;
-  entry_lane: string | null;
-  entry_time: number;
-  entry_image: string | null;
-  exit_lane: string | null;
-  exit_time: number | null;
-  exit_image: string | null;
-  state: string;
-  total_fee: number | null;
-  paid: number;
-  discount: number;
-  discount_minutes: number;
-  last_paid_at: number | null;
-  release: string | null;
-  release_reason: string | null;
-  auto_pay: number;
-  price_override: number | null;
-  price_at: number | null;
-  price_by: string | null;
-}
+// Order reads name their columns and come back as arrays: better-sqlite3 builds a 30-key object per row
+// noticeably slower than an array, and these reads sit on every quote (docs/benchmarks.md, KT).
+const ORDER_COLUMNS = [
+  'order_no',
+  'plate',
+  'plate_colour',
+  'card_no',
+  'car_type',
+  'holder_id',
+  'booking_no',
+  'vehicle_class',
+  'area_id',
+  'entry_lane',
+  'entry_time',
+  'entry_image',
+  'exit_lane',
+  'exit_time',
+  'exit_image',
+  'state',
+  'total_fee',
+  'paid',
+  'discount',
+  'discount_minutes',
+  'last_paid_at',
+  'release',
+  'release_reason',
+  'auto_pay',
+  'price_override',
+  'price_at',
+  'price_by',
+] as const;
+type OrderColumn = (typeof ORDER_COLUMNS)[number];
+const col = Object.fromEntries(ORDER_COLUMNS.map((c, i) => [c, i])) as Record<OrderColumn, number>;
+/** The column list of every order read, in the order toOrder reads them. */
+const ORDER_SELECT = ORDER_COLUMNS.join(', ');
+type OrderRow = unknown[];
 
 const u = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
 
 function toOrder(r: OrderRow): OrderRecord {
+  const carType = r[col.car_type] as number;
+  const priceOverride = r[col.price_override] as number | null;
   return {
-    orderNo: r.order_no,
-    plate: r.plate,
-    plateColour: r.plate_colour as OrderRecord['plateColour'],
-    cardNo: u(r.card_no),
-    carType: r.car_type,
-    carTypeName: CAR_TYPE_NAME[r.car_type] ?? String(r.car_type),
-    holderId: u(r.holder_id),
-    bookingNo: u(r.booking_no),
-    vehicleClass: r.vehicle_class as 'small' | 'large',
-    areaId: r.area_id,
-    entryLane: u(r.entry_lane),
-    entryTime: r.entry_time,
-    entryImage: u(r.entry_image),
-    exitLane: u(r.exit_lane),
-    exitTime: u(r.exit_time),
-    exitImage: u(r.exit_image),
-    state: r.state as OrderRecord['state'],
-    totalFee: u(r.total_fee),
-    paid: r.paid,
-    discount: r.discount,
-    discountMinutes: r.discount_minutes,
-    lastPaidAt: u(r.last_paid_at),
-    release: u(r.release) as OrderRecord['release'],
-    releaseReason: u(r.release_reason),
-    autoPay: r.auto_pay === 1,
+    orderNo: r[col.order_no] as string,
+    plate: r[col.plate] as string,
+    plateColour: r[col.plate_colour] as OrderRecord['plateColour'],
+    cardNo: u(r[col.card_no] as string | null),
+    carType,
+    carTypeName: CAR_TYPE_NAME[carType] ?? String(carType),
+    holderId: u(r[col.holder_id] as number | null),
+    bookingNo: u(r[col.booking_no] as string | null),
+    vehicleClass: r[col.vehicle_class] as 'small' | 'large',
+    areaId: r[col.area_id] as string,
+    entryLane: u(r[col.entry_lane] as string | null),
+    entryTime: r[col.entry_time] as number,
+    entryImage: u(r[col.entry_image] as string | null),
+    exitLane: u(r[col.exit_lane] as string | null),
+    exitTime: u(r[col.exit_time] as number | null),
+    exitImage: u(r[col.exit_image] as string | null),
+    state: r[col.state] as OrderRecord['state'],
+    totalFee: u(r[col.total_fee] as number | null),
+    paid: r[col.paid] as number,
+    discount: r[col.discount] as number,
+    discountMinutes: r[col.discount_minutes] as number,
+    lastPaidAt: u(r[col.last_paid_at] as number | null),
+    release: u(r[col.release] as string | null) as OrderRecord['release'],
+    releaseReason: u(r[col.release_reason] as string | null),
+    autoPay: r[col.auto_pay] === 1,
     cloudPrice:
-      r.price_override === null
+      priceOverride === null
         ? undefined
-        : { fee: r.price_override, at: r.price_at ?? 0, by: r.price_by ?? '' },
+        : {
+            fee: priceOverride,
+            at: (r[col.price_at] as number | null) ?? 0,
+            by: (r[col.price_by] as string | null) ?? '',
+          },
   };
 }
 
@@ -120,22 +132,23 @@ export interface NewOrder {
 export class OrdersRepo {
   private s;
   constructor(private db: Db) {
+    const rows = (sql: string) => db.prepare(sql).raw(true);
     this.s = {
       insert:
         db.prepare(`INSERT INTO orders (order_no, plate, plate_key, plate_colour, card_no, car_type, holder_id, booking_no,
         vehicle_class, area_id, entry_lane, entry_time, entry_image, state, paid, auto_pay, created_at, updated_at)
         VALUES (@orderNo, @plate, @plateKey, @plateColour, @cardNo, @carType, @holderId, @bookingNo, @vehicleClass, @areaId,
         @entryLane, @entryTime, @entryImage, 'in', @paid, @autoPay, @now, @now)`),
-      byNo: db.prepare(`SELECT * FROM orders WHERE order_no = ?`),
-      inByPlate: db.prepare(`SELECT * FROM orders WHERE state = 'in' AND plate = ?`),
-      inByKey: db.prepare(
-        `SELECT * FROM orders WHERE state = 'in' AND plate_key = ? ORDER BY entry_time DESC`,
+      byNo: rows(`SELECT ${ORDER_SELECT} FROM orders WHERE order_no = ?`),
+      inByPlate: rows(`SELECT ${ORDER_SELECT} FROM orders WHERE state = 'in' AND plate = ?`),
+      inByKey: rows(
+        `SELECT ${ORDER_SELECT} FROM orders WHERE state = 'in' AND plate_key = ? ORDER BY entry_time DESC`,
       ),
-      inByCard: db.prepare(
-        `SELECT * FROM orders WHERE state = 'in' AND card_no = ? ORDER BY entry_time DESC LIMIT 1`,
+      inByCard: rows(
+        `SELECT ${ORDER_SELECT} FROM orders WHERE state = 'in' AND card_no = ? ORDER BY entry_time DESC LIMIT 1`,
       ),
       inPlates: db.prepare(`SELECT order_no, plate FROM orders WHERE state = 'in' AND plate <> ''`),
-      lastByPlate: db.prepare(`SELECT * FROM orders WHERE plate = ? ORDER BY entry_time DESC LIMIT 1`),
+      lastByPlate: rows(`SELECT ${ORDER_SELECT} FROM orders WHERE plate = ? ORDER BY entry_time DESC LIMIT 1`),
       finish:
         db.prepare(`UPDATE orders SET state = 'out', exit_lane = @exitLane, exit_time = @exitTime, exit_image = @exitImage,
         total_fee = @totalFee, release = @release, release_reason = @releaseReason, updated_at = @now WHERE order_no = @orderNo AND state = 'in'`),
@@ -167,15 +180,17 @@ export class OrdersRepo {
       revokeDiscount: db.prepare(
         `UPDATE discounts SET revoked_at = @time WHERE channel = @channel AND serial = @serial AND revoked_at IS NULL`,
       ),
-      activeDiscounts: db.prepare(
-        `SELECT * FROM discounts WHERE order_no = ? AND revoked_at IS NULL ORDER BY id`,
-      ),
+      fullWaiver: db
+        .prepare(
+          `SELECT 1 FROM discounts WHERE order_no = ? AND kind = 'full' AND revoked_at IS NULL LIMIT 1`,
+        )
+        .pluck(),
       countIn: db.prepare(`SELECT area_id, count(*) n FROM orders WHERE state = 'in' GROUP BY area_id`),
       paidSince:
         db.prepare(`SELECT coalesce(sum(p.amount + p.discount), 0) s FROM payments p JOIN orders o ON o.order_no = p.order_no
         WHERE o.plate = ? AND o.plate <> '' AND p.time >= ? AND o.order_no <> ?`),
-      exitedBetween: db.prepare(
-        `SELECT * FROM orders WHERE state = 'out' AND exit_time >= ? AND exit_time < ? ORDER BY exit_time`,
+      exitedBetween: rows(
+        `SELECT ${ORDER_SELECT} FROM orders WHERE state = 'out' AND exit_time >= ? AND exit_time < ? ORDER BY exit_time`,
       ),
     };
   }
@@ -298,8 +313,9 @@ export class OrdersRepo {
   revokeDiscount(channel: string, serial: string, time: number): boolean {
     return this.s.revokeDiscount.run({ channel, serial, time }).changes === 1;
   }
-  activeDiscounts(orderNo: string): Array<{ kind: string; value: number; channel: string; serial: string }> {
-    return this.s.activeDiscounts.all(orderNo) as never;
+  /** whether a discount that waives the whole fee is in force on this stay */
+  hasFullWaiver(orderNo: string): boolean {
+    return this.s.fullWaiver.get(orderNo) !== undefined;
   }
   countInByArea(): Map<string, number> {
     return new Map(
@@ -354,8 +370,10 @@ export class OrdersRepo {
     const total = (prep(this.db, `SELECT count(*) n FROM orders ${w}`).get(args) as { n: number }).n;
     const rows = prep(
       this.db,
-      `SELECT * FROM orders ${w} ORDER BY entry_time DESC LIMIT @limit OFFSET @offset`,
-    ).all({
+      `SELECT ${ORDER_SELECT} FROM orders ${w} ORDER BY entry_time DESC LIMIT @limit OFFSET @offset`,
+    )
+      .raw(true)
+      .all({
       ...args,
       limit: pageSize,
       offset: (page - 1) * pageSize,
