@@ -48,7 +48,7 @@ export function ktIv(at: number, timezone: string): string {
 }
 
 /** The IVs decoding tries, in order: today, yesterday, tomorrow (site-local). */
-export function ktIvCandidates(at: number, timezone: string): string[] {
+export function ktIvCandidates(at: number, timezone: string): readonly string[] {
   // one answer per local day; every request of the day asks
   const day = Math.floor((at + tzOffset(at, timezone)) / 86_400_000);
   const key = `${timezone} ${day}`;
@@ -60,13 +60,13 @@ export function ktIvCandidates(at: number, timezone: string): string[] {
       const d = new Date(Date.UTC(p.year, p.month - 1, p.day + delta));
       return `${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}${String(d.getUTCDate()).padStart(2, '0')}`;
     };
-    ivs = [ymd(0), ymd(-1), ymd(1)];
+    ivs = Object.freeze([ymd(0), ymd(-1), ymd(1)]);
     if (ivsByDay.size > 16) ivsByDay.clear();
     ivsByDay.set(key, ivs);
   }
-  return ivs.slice();
+  return ivs;
 }
-const ivsByDay = new Map<string, string[]>();
+const ivsByDay = new Map<string, readonly string[]>();
 
 export type KtCharset = 'gb2312' | 'utf-8';
 

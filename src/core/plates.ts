@@ -8,9 +8,14 @@ export const PROVINCES = '京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂
 // "middle dot" code points (粤B·12345 is the printed form), hyphens and dashes.
 const SEPARATORS = /[\s.\u00b7\u2022\u2027\u30fb\u3002\u2010\u2011\u2012\u2013\u2014\u2212-]/g;
 
+// Upper-case ASCII letters, digits and CJK ideographs only: already in canonical form.
+const CANONICAL = /^[0-9A-Z\u4e00-\u9fff]+$/;
+
 /** Full-width → half-width, upper case, separators removed. Never throws; null/undefined → "". */
 export function normalizePlate(raw: string | null | undefined): string {
   if (!raw) return '';
+  // what cameras and clouds send nearly always: nothing to convert (every lookup normalises first)
+  if (CANONICAL.test(raw)) return raw;
   let out = '';
   for (const ch of raw) {
     const code = ch.codePointAt(0)!;

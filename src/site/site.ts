@@ -240,8 +240,8 @@ export class Site {
       const waiting = this.lanes.waiting(q.laneId);
       if (waiting) return this.store.orders.get(waiting);
     }
-    if (q.plate && !isUnplated(q.plate)) {
-      const plate = normalizePlate(q.plate);
+    const plate = normalizePlate(q.plate);
+    if (plate && !isUnplated(plate)) {
       const exact = this.store.orders.inByPlate(plate);
       if (exact) return exact;
       const byKey = this.store.orders.inByPlateKey(plateKeyOf(plate));
@@ -321,7 +321,11 @@ export class Site {
         tariffId: `cloud:${cp.by}`,
       };
     }
-    const { id, tariff } = this.tariffFor({ ...order, carType: plan.note ? CT.temporary : order.carType });
+    // the two fields tariffFor reads, not a copy of the whole order: this runs on every quote
+    const { id, tariff } = this.tariffFor({
+      carType: plan.note ? CT.temporary : order.carType,
+      vehicleClass: order.vehicleClass,
+    });
     const full = this.store.orders.hasFullWaiver(order.orderNo);
     const effective = plan.overstay ? { ...tariff, freeMinutes: 0 } : tariff;
     let priorPaid = 0;

@@ -148,7 +148,9 @@ export class OrdersRepo {
         `SELECT ${ORDER_SELECT} FROM orders WHERE state = 'in' AND card_no = ? ORDER BY entry_time DESC LIMIT 1`,
       ),
       inPlates: db.prepare(`SELECT order_no, plate FROM orders WHERE state = 'in' AND plate <> ''`),
-      lastByPlate: rows(`SELECT ${ORDER_SELECT} FROM orders WHERE plate = ? ORDER BY entry_time DESC LIMIT 1`),
+      lastByPlate: rows(
+        `SELECT ${ORDER_SELECT} FROM orders WHERE plate = ? ORDER BY entry_time DESC LIMIT 1`,
+      ),
       finish:
         db.prepare(`UPDATE orders SET state = 'out', exit_lane = @exitLane, exit_time = @exitTime, exit_image = @exitImage,
         total_fee = @totalFee, release = @release, release_reason = @releaseReason, updated_at = @now WHERE order_no = @orderNo AND state = 'in'`),
@@ -374,10 +376,10 @@ export class OrdersRepo {
     )
       .raw(true)
       .all({
-      ...args,
-      limit: pageSize,
-      offset: (page - 1) * pageSize,
-    }) as OrderRow[];
+        ...args,
+        limit: pageSize,
+        offset: (page - 1) * pageSize,
+      }) as OrderRow[];
     return { total, page, pageSize, rows: rows.map(toOrder) };
   }
 }
