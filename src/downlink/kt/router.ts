@@ -2,6 +2,7 @@
 // per-endpoint validation, the {resCode, resMsg, data} envelope. Every reply is HTTP 200 with JSON, like the
 // KT server's own; failures are resCode 1 with a message, never a stack trace or an HTML error page.
 import { randomBytes } from 'node:crypto';
+import iconv from 'iconv-lite';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import { Counter, Histogram, type Registry } from 'prom-client';
@@ -73,6 +74,36 @@ export function ktRoutes(tz = 'Asia/Shanghai'): Array<{ path: string; endpoint: 
   return out;
 }
 
+/** An error shaped like body-parser's, so the error handler below words it the same way. */
+function bodyError(type: string, message: string): Error {
+  return Object.assign(new Error(message), { type, status: 400 });
+}
+
+/**
+ * The request body as extractKtData takes it: parsed JSON for JSON types, text for everything else (form
+ * `data=…` and bare base64 are found in the text). Only JSON must parse; text in a declared non-UTF-8 charset
+ * (a GB2312 form post) is decoded with it.
+ */
+function bodyOf(req: Request): unknown {
+  const raw: unknown = req.body;
+  if (!Buffer.isBuffer(raw) || raw.length === 0) return undefined;
+  const type = (req.headers['content-type'] ?? '').toLowerCase();
+  const charset = /;\s*charset=["']?([\w-]+)/.exec(type)?.[1];
+  const utf8 = !charset || charset === 'utf-8' || charset === 'utf8';
+  if (/^(application|text)\/([\w.+-]+\+)?json\b/.test(type)) {
+    if (!utf8) throw bodyError('charset.unsupported', `unsupported charset ${charset}`);
+    try {
+      return JSON.parse(raw.toString('utf8'));
+    } catch {
+      throw bodyError('entity.parse.failed', 'bad JSON');
+    }
+  }
+  if (utf8) return raw.toString('utf8');
+  if (!iconv.encodingExists(charset))
+    throw bodyError('charset.unsupported', `unsupported charset ${charset}`);
+  return iconv.decode(raw, charset);
+}
+
 export function createKtRouter(opts: KtRouterOptions): Router {
   const { config, kt, site } = opts;
   const log = opts.logger.child({ component: 'kt-downlink' });
@@ -107,13 +138,10 @@ export function createKtRouter(opts: KtRouterOptions): Router {
 
   const router = express.Router();
   const limit = kt.bodyLimit;
-  const parsers = [
-    express.json({ limit, type: ['application/json', 'text/json', 'application/*+json'] }),
-    express.urlencoded({ limit, extended: false, type: 'application/x-www-form-urlencoded' }),
-    // anything else (text/plain, text/html, no type at all): keep the text and look for data in it
-    express.text({ limit, type: () => true }),
-  ];
-
+  // One read of the raw bytes (body-parser's raw reader: size limit, gzip/deflate), then the body's shape is
+  // decided here by its content type. Three chained parsers (json, urlencoded, text) each re-checked the type
+  // and decoded through a charset stream; this is one Buffer and one JSON.parse on the hot path.
+  const readBody = express.raw({ limit, type: () => true });
   // written directly: Express's send() would hash every body for an ETag nobody asks for
   const send = (res: Response, reply: KtReply, status = 200) => {
     const body = JSON.stringify(reply);
@@ -201,18 +229,22 @@ export function createKtRouter(opts: KtRouterOptions): Router {
     for (const p of GROUP_PREFIXES[ep.group]) byPath.set(`${p}/${ep.name}`.toLowerCase(), handle(ep, false));
     for (const l of ep.legacy ?? []) byPath.set(l.toLowerCase(), handle(ep, true));
   }
-  // one map lookup per request and the body parsers run by hand: no path patterns, no params to process;
-  // anything that is not a KT path (other faces share this server) passes straight through
-  const parse = (req: Request, res: Response, i: number, done: (err?: unknown) => void): void => {
-    if (i === parsers.length) return done();
-    parsers[i](req, res, (err?: unknown) => (err ? done(err) : parse(req, res, i + 1, done)));
-  };
+  // one map lookup per request, no path patterns or params; anything that is not a KT path (other faces share
+  // this server) passes straight through
   router.use((req: Request, res: Response, next: NextFunction) => {
     const path = req.path;
     if (path.length < 6 || path.charCodeAt(0) !== 47 || !/^\/api\//i.test(path)) return next();
     const h = byPath.get(path.replace(/\/+$/, '').toLowerCase());
     if (!h) return next();
-    parse(req, res, 0, (err) => (err ? next(err) : void h(req, res)));
+    readBody(req, res, (err?: unknown) => {
+      if (err) return next(err);
+      try {
+        req.body = bodyOf(req);
+      } catch (e) {
+        return next(e);
+      }
+      void h(req, res);
+    });
   });
 
   router.get('/api/ParkingManage/Photo/:file', (req, res) => {
