@@ -131,7 +131,7 @@ function finishedRow(o: OrderRecord, c: KtCall) {
     entryPlace: placeOf(c.config, c.kt, o.entryLane),
     leaveTime: ktTime(o.exitTime, c.tz),
     leavePlace: placeOf(c.config, c.kt, o.exitLane),
-    imgName: imageUrl(o.exitImage, c.baseUrl),
+    imgName: o.exitImage ? imageUrl(o.exitImage, c.baseUrl) : '',
     payable: String(o.paid),
     cashUser: last ? (last.operator ?? last.channel) : '',
     cashTime: ktTime(last?.time ?? o.exitTime, c.tz),
@@ -145,7 +145,7 @@ function inParkRow(o: OrderRecord, c: KtCall) {
     entryTime: ktTime(o.entryTime, c.tz),
     entryPlace: placeOf(c.config, c.kt, o.entryLane),
     carType: o.carType,
-    imgName: imageUrl(o.entryImage, c.baseUrl),
+    imgName: o.entryImage ? imageUrl(o.entryImage, c.baseUrl) : '',
   };
 }
 
@@ -160,7 +160,7 @@ export function paymentInfo(q: QuoteResult, c: Pick<KtCall, 'tz' | 'baseUrl'>) {
     entryTime: ktTime(o.entryTime, c.tz),
     payTime: at,
     elapsedTime: q.stayMinutes,
-    imgName: imageUrl(o.entryImage, c.baseUrl),
+    imgName: o.entryImage ? imageUrl(o.entryImage, c.baseUrl) : '',
     payable: q.due,
     delayTime: q.graceMinutes,
     totalFee: String(q.total),
