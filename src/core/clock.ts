@@ -22,15 +22,16 @@ export function localParts(ms: number, tz: string): LocalParts {
 
 const p2 = (n: number) => (n < 10 ? `0${n}` : String(n));
 const TOKEN = /yyyy|MM|dd|HH|mm|ss|SSS/g;
-type Piece = string | ((p: LocalParts) => string);
-const FIELD: Record<string, (p: LocalParts) => string> = {
+type Wall = ReturnType<typeof wallClock>;
+type Piece = string | ((p: Wall, ms: number) => string);
+const FIELD: Record<string, (p: Wall, ms: number) => string> = {
   yyyy: (p) => String(p.year).padStart(4, '0'),
   MM: (p) => p2(p.month),
   dd: (p) => p2(p.day),
   HH: (p) => p2(p.hour),
   mm: (p) => p2(p.minute),
   ss: (p) => p2(p.second),
-  SSS: (p) => String(p.ms).padStart(3, '0'),
+  SSS: (_p, ms) => String(((ms % 1000) + 1000) % 1000).padStart(3, '0'),
 };
 // Every protocol reply formats several times with one of a handful of patterns: split each pattern into
 // literals and fields once instead of running a regex replace per call.
@@ -52,11 +53,19 @@ function piecesOf(pattern: string): Piece[] {
   return pieces;
 }
 
+const DEFAULT_PATTERN = 'yyyy-MM-dd HH:mm:ss';
 /** Tokens: yyyy MM dd HH mm ss SSS; everything else copied. */
-export function formatLocal(ms: number, tz: string, pattern = 'yyyy-MM-dd HH:mm:ss'): string {
-  const p = localParts(ms, tz);
+export function formatLocal(ms: number, tz: string, pattern = DEFAULT_PATTERN): string {
+  const p = wallClock(ms, tz);
+  // the pattern of nearly every reply field, in one template
+  if (pattern === DEFAULT_PATTERN && p.year >= 1000)
+    return `${p.year}-${p2(p.month)}-${p2(p.day)} ${p2(p.hour)}:${p2(p.minute)}:${p2(p.second)}`;
+  const pieces = piecesOf(pattern);
   let out = '';
-  for (const piece of piecesOf(pattern)) out += typeof piece === 'string' ? piece : piece(p);
+  for (let i = 0; i < pieces.length; i++) {
+    const piece = pieces[i];
+    out += typeof piece === 'string' ? piece : piece(p, ms);
+  }
   return out;
 }
 

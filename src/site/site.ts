@@ -279,26 +279,34 @@ export class Site {
         ? order.lastPaidAt + this.config.policy.graceMinutes * 60_000
         : undefined;
     const stayMinutes = Math.max(0, Math.floor((time - order.entryTime) / 60_000));
-    const base = {
+    const graceMinutes = this.config.policy.graceMinutes;
+    // Every quote answer has this one shape, built field by field: spreading a base object into three
+    // variants cost a few kilobytes of garbage per quote, and the clouds ask for quotes all day.
+    const result = (
+      quote: Quote,
+      total: number,
+      discountMoney: number,
+      due: number,
+      tariffId: string | undefined,
+    ): QuoteResult => ({
       order,
       at: time,
+      quote,
+      total,
       paid: order.paid,
-      graceUntil,
-      graceMinutes: this.config.policy.graceMinutes,
+      discountMoney,
+      discountMinutes: order.discountMinutes,
+      due,
       stayMinutes,
-    };
+      graceUntil,
+      graceMinutes,
+      tariffId,
+    });
     if (plan.free) {
-      return {
-        ...base,
-        quote: { ...ZERO_QUOTE, stayMinutes, paid: order.paid },
-        total: 0,
-        discountMoney: order.discount,
-        discountMinutes: order.discountMinutes,
-        due: 0,
-      };
+      return result({ ...ZERO_QUOTE, stayMinutes, paid: order.paid }, 0, order.discount, 0, undefined);
     }
     const cp = order.cloudPrice;
-    if (cp && !plan.overstay && time <= cp.at + this.config.policy.graceMinutes * 60_000) {
+    if (cp && !plan.overstay && time <= cp.at + graceMinutes * 60_000) {
       // the cloud priced this stay (KT AutonomousCalfee): its fee replaces the tariff's
       const settle = settleExit(facts, plan, cp.fee);
       const q: Quote = {
@@ -311,15 +319,8 @@ export class Site {
         stayMinutes,
         lines: [{ period: `cloud:${cp.by}`, from: order.entryTime, to: cp.at, units: 1, amount: cp.fee }],
       };
-      return {
-        ...base,
-        quote: q,
-        total: cp.fee,
-        discountMoney: order.discount,
-        discountMinutes: order.discountMinutes,
-        due: settle.code === 'open' && settle.fromBalance > 0 ? 0 : settle.due,
-        tariffId: `cloud:${cp.by}`,
-      };
+      const due = settle.code === 'open' && settle.fromBalance > 0 ? 0 : settle.due;
+      return result(q, cp.fee, order.discount, due, `cloud:${cp.by}`);
     }
     // the two fields tariffFor reads, not a copy of the whole order: this runs on every quote
     const { id, tariff } = this.tariffFor({
@@ -347,17 +348,12 @@ export class Site {
     });
     const fee = full ? 0 : q.total;
     const minuteValue = Math.max(0, q.discountMoney - (plan.overstay ? 0 : order.discount));
-    const settle = settleExit({ ...facts, discount: order.discount + minuteValue }, plan, fee);
+    // facts is this call's own object and planExit is done with it
+    facts.discount = order.discount + minuteValue;
+    const settle = settleExit(facts, plan, fee);
     const total = plan.overstay ? order.paid + order.discount + q.total : q.total;
-    return {
-      ...base,
-      quote: q,
-      total,
-      discountMoney: order.discount + minuteValue + (full ? q.total : 0),
-      discountMinutes: order.discountMinutes,
-      due: settle.code === 'open' && settle.fromBalance > 0 ? 0 : settle.due,
-      tariffId: id,
-    };
+    const due = settle.code === 'open' && settle.fromBalance > 0 ? 0 : settle.due;
+    return result(q, total, order.discount + minuteValue + (full ? q.total : 0), due, id);
   }
 
   quote(input: QuoteInput): QuoteResult | undefined {

@@ -34,9 +34,12 @@ const blankToUndefined = (v: unknown) =>
 export function stripBlank(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(stripBlank);
   if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-      const b = blankToUndefined(x);
+    for (const k in o) {
+      // a JSON "__proto__" key would set the copy's prototype instead of a field
+      if (!Object.hasOwn(o, k) || k === '__proto__') continue;
+      const b = blankToUndefined(o[k]);
       if (b !== undefined) out[k] = stripBlank(b);
     }
     return out;
@@ -72,8 +75,11 @@ export function normalizeKeys(data: unknown, keys: readonly string[] | ReadonlyM
   if (!data || typeof data !== 'object' || Array.isArray(data)) return data;
   const byLower =
     keys instanceof Map ? keys : new Map((keys as readonly string[]).map((k) => [k.toLowerCase(), k]));
+  const o = data as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(data as Record<string, unknown>)) {
+  for (const k in o) {
+    if (!Object.hasOwn(o, k) || k === '__proto__') continue;
+    const v = o[k];
     const canon = byLower.get(k.toLowerCase()) ?? k;
     if (canon in out && out[canon] !== undefined && k !== canon) continue;
     out[canon] = v;
