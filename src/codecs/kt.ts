@@ -145,6 +145,19 @@ export function ktDecryptBytes(cipher: Buffer, key: string, iv: string): Buffer 
   return out.subarray(0, out.length - pad);
 }
 
+// Node's own GB18030 decoder (ICU, no intermediate buffers) where the build has it; iconv-lite otherwise. They
+// differ only on ten vertical punctuation forms (ICU follows GB18030-2022, iconv-lite maps them to the private
+// use area), which no KT field carries.
+const gbDecoder = (() => {
+  try {
+    return new TextDecoder('gb18030');
+  } catch {
+    return undefined;
+  }
+})();
+const gbDecode = (bytes: Buffer): string =>
+  gbDecoder ? gbDecoder.decode(bytes) : iconv.decode(bytes, 'gb18030');
+
 /**
  * Bytes → text. GB2312 is the standard; the 2017 Node client sends UTF-8. UTF-8 wins only when the bytes are
  * strictly valid UTF-8 and carry at least one 3-byte character (all CJK is): GB2312 text almost never satisfies
@@ -165,7 +178,7 @@ export function decodeKtText(bytes: Buffer): { text: string; charset: KtCharset 
     if (/[\u0800-\uffff]/.test(u)) return { text: u, charset: 'utf-8' };
   }
   // GB18030 decodes every GB2312 and GBK byte sequence the same way and never fails on the rare extension chars
-  return { text: iconv.decode(bytes, 'gb18030'), charset: 'gb2312' };
+  return { text: gbDecode(bytes), charset: 'gb2312' };
 }
 
 /** JSON.parse that forgives trailing commas (the spec's own examples have them). */

@@ -1,5 +1,6 @@
 // Shared pieces of the KT face: tolerant field schemas, the reply envelope, bill numbers, and the mapping from
 // KT's device codes / places / area codes to our lanes, devices and areas (both directions use them).
+import * as nodeCrypto from 'node:crypto';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { Config, LaneConfig } from '../../config/schema.js';
@@ -102,7 +103,11 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], input: unkno
 
 // ---------------------------------------------------------------- auth
 
-const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+// crypto.hash (Node ≥ 20.12) skips the Hash object a createHash chain allocates; both give the same bytes
+const oneShot = (nodeCrypto as { hash?: (alg: string, data: string, enc: 'buffer') => Buffer }).hash;
+const digest = oneShot
+  ? (s: string) => oneShot('sha256', s, 'buffer')
+  : (s: string) => createHash('sha256').update(s, 'utf8').digest();
 /** Constant-time check of the user/pwd headers: both compared on equal-length digests, no early exit. */
 export function credentialsMatch(user: unknown, pwd: unknown, want: { user: string; pwd: string }): boolean {
   return credentialsChecker(want)(user, pwd);
