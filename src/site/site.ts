@@ -76,6 +76,36 @@ export function plateKeyOf(plate: string): string {
   return withoutProvince(plate);
 }
 
+/**
+ * Every quote answer has this one shape, built field by field: spreading a base object into three variants
+ * cost a few kilobytes of garbage per quote, and the clouds ask for quotes all day.
+ */
+function quoteResult(
+  order: OrderRecord,
+  at: number,
+  graceMinutes: number,
+  quote: Quote,
+  total: number,
+  discountMoney: number,
+  due: number,
+  tariffId: string | undefined,
+): QuoteResult {
+  return {
+    order,
+    at,
+    quote,
+    total,
+    paid: order.paid,
+    discountMoney,
+    discountMinutes: order.discountMinutes,
+    due,
+    stayMinutes: Math.max(0, Math.floor((at - order.entryTime) / 60_000)),
+    graceUntil: order.lastPaidAt !== undefined ? order.lastPaidAt + graceMinutes * 60_000 : undefined,
+    graceMinutes,
+    tariffId,
+  };
+}
+
 export class Site {
   readonly bus = new EventEmitter();
   readonly store: Store;
@@ -274,36 +304,11 @@ export class Site {
     const time = order.state === 'out' && order.exitTime ? order.exitTime : at;
     const facts = this.exitFacts(order, holder, time);
     const plan = planExit(facts);
-    const graceUntil =
-      order.lastPaidAt !== undefined
-        ? order.lastPaidAt + this.config.policy.graceMinutes * 60_000
-        : undefined;
     const stayMinutes = Math.max(0, Math.floor((time - order.entryTime) / 60_000));
     const graceMinutes = this.config.policy.graceMinutes;
-    // Every quote answer has this one shape, built field by field: spreading a base object into three
-    // variants cost a few kilobytes of garbage per quote, and the clouds ask for quotes all day.
-    const result = (
-      quote: Quote,
-      total: number,
-      discountMoney: number,
-      due: number,
-      tariffId: string | undefined,
-    ): QuoteResult => ({
-      order,
-      at: time,
-      quote,
-      total,
-      paid: order.paid,
-      discountMoney,
-      discountMinutes: order.discountMinutes,
-      due,
-      stayMinutes,
-      graceUntil,
-      graceMinutes,
-      tariffId,
-    });
     if (plan.free) {
-      return result({ ...ZERO_QUOTE, stayMinutes, paid: order.paid }, 0, order.discount, 0, undefined);
+      const q = { ...ZERO_QUOTE, stayMinutes, paid: order.paid };
+      return quoteResult(order, time, graceMinutes, q, 0, order.discount, 0, undefined);
     }
     const cp = order.cloudPrice;
     if (cp && !plan.overstay && time <= cp.at + graceMinutes * 60_000) {
@@ -320,7 +325,8 @@ export class Site {
         lines: [{ period: `cloud:${cp.by}`, from: order.entryTime, to: cp.at, units: 1, amount: cp.fee }],
       };
       const due = settle.code === 'open' && settle.fromBalance > 0 ? 0 : settle.due;
-      return result(q, cp.fee, order.discount, due, `cloud:${cp.by}`);
+      const id = `cloud:${cp.by}`;
+      return quoteResult(order, time, graceMinutes, q, cp.fee, order.discount, due, id);
     }
     // the two fields tariffFor reads, not a copy of the whole order: this runs on every quote
     const { id, tariff } = this.tariffFor({
@@ -353,7 +359,8 @@ export class Site {
     const settle = settleExit(facts, plan, fee);
     const total = plan.overstay ? order.paid + order.discount + q.total : q.total;
     const due = settle.code === 'open' && settle.fromBalance > 0 ? 0 : settle.due;
-    return result(q, total, order.discount + minuteValue + (full ? q.total : 0), due, id);
+    const discountMoney = order.discount + minuteValue + (full ? q.total : 0);
+    return quoteResult(order, time, graceMinutes, q, total, discountMoney, due, id);
   }
 
   quote(input: QuoteInput): QuoteResult | undefined {

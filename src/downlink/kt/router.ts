@@ -104,6 +104,58 @@ function bodyOf(req: Request): unknown {
   return iconv.decode(raw, charset);
 }
 
+/**
+ * Checks decoded candidates against one endpoint's schema and keeps the verdict on the last one. One per
+ * endpoint path, reused by every request: ktDecode calls it synchronously and the request reads the result
+ * at once, so no two requests ever see each other's state.
+ */
+class InputChecker {
+  raw: unknown = undefined;
+  input: unknown = undefined;
+  parsed: ReturnType<KtEndpoint['schema']['safeParse']> | undefined = undefined;
+  private readonly keys: Map<string, string>;
+  readonly options: { accept: (d: unknown) => boolean };
+  constructor(
+    private readonly ep: KtEndpoint,
+    private readonly legacy: boolean,
+  ) {
+    this.keys = new Map(Object.keys(ep.schema.shape).map((k) => [k.toLowerCase(), k]));
+    this.options = { accept: (d) => this.check(d) };
+  }
+  reset(): void {
+    this.raw = this.input = this.parsed = undefined;
+  }
+  check(d: unknown): boolean {
+    let input = stripBlank(normalizeKeys(d, this.keys)) as Record<string, unknown>;
+    if (this.legacy && this.ep.legacyInput && input && typeof input === 'object')
+      input = this.ep.legacyInput(input);
+    this.raw = d;
+    this.input = input;
+    this.parsed = this.ep.schema.safeParse(input);
+    return this.parsed.success;
+  }
+}
+
+/** What an endpoint handler gets; the base URL for image links is worked out only if a reply needs one. */
+class Call implements KtCall {
+  constructor(
+    readonly site: Site,
+    readonly config: Config,
+    readonly kt: KtConfig,
+    readonly tz: string,
+    readonly now: number,
+    readonly actor: Actor,
+    readonly photos: KtCall['photos'],
+    private readonly req: Request,
+  ) {}
+  get baseUrl(): string {
+    return this.kt.publicUrl ?? `${this.req.protocol}://${this.req.get('host') ?? '127.0.0.1'}`;
+  }
+}
+
+const HANDLER = Symbol('kt handler');
+type KtRequest = Request & { [HANDLER]?: (req: Request, res: Response) => void };
+
 export function createKtRouter(opts: KtRouterOptions): Router {
   const { config, kt, site } = opts;
   const log = opts.logger.child({ component: 'kt-downlink' });
@@ -155,25 +207,31 @@ export function createKtRouter(opts: KtRouterOptions): Router {
 
   // Most endpoints answer synchronously (the site's use-cases are synchronous SQLite); only those reaching a
   // device return a promise. Awaiting only then keeps the common reply out of the microtask queue.
-  const handle = (ep: KtEndpoint, legacy: boolean) => (req: Request, res: Response) => {
-    const started = performance.now();
-    const finish = (reply: KtReply) => {
-      requests?.inc({ endpoint: ep.name, result: String(reply.resCode) });
-      latency?.observe({ endpoint: ep.name }, (performance.now() - started) / 1000);
-      send(res, reply);
+  const finish = (ep: KtEndpoint, res: Response, started: number, reply: KtReply) => {
+    requests?.inc({ endpoint: ep.name, result: String(reply.resCode) });
+    latency?.observe({ endpoint: ep.name }, (performance.now() - started) / 1000);
+    send(res, reply);
+  };
+  const handle = (ep: KtEndpoint, legacy: boolean) => {
+    const checker = new InputChecker(ep, legacy);
+    return (req: Request, res: Response) => {
+      const started = performance.now();
+      let out: KtReply | Promise<KtReply>;
+      try {
+        out = answer(ep, checker, req);
+      } catch (e) {
+        out = errorReply(e, ep.name);
+      }
+      if (out instanceof Promise) {
+        out.then(
+          (reply) => finish(ep, res, started, reply),
+          (e: unknown) => finish(ep, res, started, errorReply(e, ep.name)),
+        );
+      } else finish(ep, res, started, out);
     };
-    let out: KtReply | Promise<KtReply>;
-    try {
-      out = answer(ep, legacy, req);
-    } catch (e) {
-      out = errorReply(e, ep.name);
-    }
-    if (out instanceof Promise) out.then(finish, (e: unknown) => finish(errorReply(e, ep.name)));
-    else finish(out);
   };
 
-  const keyMaps = new Map<KtEndpoint, Map<string, string>>();
-  const answer = (ep: KtEndpoint, legacy: boolean, req: Request): KtReply | Promise<KtReply> => {
+  const answer = (ep: KtEndpoint, checker: InputChecker, req: Request): KtReply | Promise<KtReply> => {
     if (!authorized(req.headers.user, req.headers.pwd)) {
       log.warn({ endpoint: ep.name, ip: req.ip }, 'KT request with wrong user/pwd');
       return fail('用户名或密码错误');
@@ -181,41 +239,18 @@ export function createKtRouter(opts: KtRouterOptions): Router {
     const raw = extractKtData(req.body) ?? (typeof req.query.data === 'string' ? req.query.data : undefined);
     if (raw === undefined) return fail('缺少 data 参数');
     const at = now();
-    const keys = keyMaps.get(ep)!;
-    const prepare = (d: unknown) => {
-      let o = stripBlank(normalizeKeys(d, keys)) as Record<string, unknown>;
-      if (legacy && ep.legacyInput && o && typeof o === 'object') o = ep.legacyInput(o);
-      return o;
-    };
     // the schema picks the IV (see ktDecode) and its verdict on the chosen candidate is kept
-    let seen: { raw: unknown; input: unknown; parsed: ReturnType<typeof ep.schema.safeParse> } | undefined;
-    const check = (d: unknown) => {
-      const input = prepare(d);
-      seen = { raw: d, input, parsed: ep.schema.safeParse(input) };
-      return seen.parsed.success;
-    };
-    const decoded = ktDecode(raw, kt.key, at, tz, { accept: check });
-    if (seen?.raw !== decoded.data) check(decoded.data);
-    const { input, parsed } = seen!;
+    checker.reset();
+    const decoded = ktDecode(raw, kt.key, at, tz, checker.options);
+    if (checker.raw !== decoded.data) checker.check(decoded.data);
+    const { input, parsed } = checker;
     if (decoded.ivSkew)
       log.debug({ endpoint: ep.name, iv: decoded.iv }, 'KT request used a neighbouring day as IV');
-    if (!parsed.success) return fail(`参数错误: ${describeIssues(parsed.error.issues, input)}`);
-    const data = parsed.data as Record<string, unknown>;
+    if (!parsed!.success) return fail(`参数错误: ${describeIssues(parsed!.error.issues, input)}`);
+    const data = parsed!.data as Record<string, unknown>;
     if (typeof data.parkCode === 'string' && !parkCodes.has(data.parkCode))
       return fail(`停车场编号不正确: ${data.parkCode}`);
-    const call: KtCall = {
-      site,
-      config,
-      kt,
-      tz,
-      now: at,
-      actor,
-      // read only by replies that carry an image link: Express's protocol and host getters are not free
-      get baseUrl() {
-        return kt.publicUrl ?? `${req.protocol}://${req.get('host') ?? '127.0.0.1'}`;
-      },
-      photos,
-    };
+    const call = new Call(site, config, kt, tz, at, actor, photos, req);
     const result = ep.handle(data, call);
     return result instanceof Promise ? result.then((r: unknown) => ok(r ?? null)) : ok(result ?? null);
   };
@@ -234,26 +269,28 @@ export function createKtRouter(opts: KtRouterOptions): Router {
   type Handler = (req: Request, res: Response) => void;
   const byPath = new Map<string, Handler>();
   for (const ep of ktEndpoints(tz)) {
-    keyMaps.set(ep, new Map(Object.keys(ep.schema.shape).map((k) => [k.toLowerCase(), k])));
     for (const p of GROUP_PREFIXES[ep.group]) byPath.set(`${p}/${ep.name}`.toLowerCase(), handle(ep, false));
     for (const l of ep.legacy ?? []) byPath.set(l.toLowerCase(), handle(ep, true));
   }
-  // one map lookup per request, no path patterns or params; anything that is not a KT path (other faces share
-  // this server) passes straight through
+  // One map lookup per request, no path patterns or params; anything that is not a KT path (other faces share
+  // this server) passes straight through. Three plain middlewares rather than a callback made per request.
   router.use((req: Request, res: Response, next: NextFunction) => {
     const path = req.path;
     if (path.length < 6 || path.charCodeAt(0) !== 47 || !/^\/api\//i.test(path)) return next();
     const h = byPath.get(path.replace(/\/+$/, '').toLowerCase());
     if (!h) return next();
-    readBody(req, res, (err?: unknown) => {
-      if (err) return next(err);
-      try {
-        req.body = bodyOf(req);
-      } catch (e) {
-        return next(e);
-      }
-      h(req, res);
-    });
+    (req as KtRequest)[HANDLER] = h;
+    readBody(req, res, next);
+  });
+  router.use((req: Request, res: Response, next: NextFunction) => {
+    const h = (req as KtRequest)[HANDLER];
+    if (!h) return next();
+    try {
+      req.body = bodyOf(req);
+    } catch (e) {
+      return next(e);
+    }
+    h(req, res);
   });
 
   router.get('/api/ParkingManage/Photo/:file', (req, res) => {
