@@ -50,9 +50,18 @@ const byIdentity = new WeakMap<object, CompiledTariff>();
 const byShape = new Map<string, CompiledTariff>();
 const SHAPE_CACHE_LIMIT = 256;
 
+// A lane quotes one tariff over and over; checking the last one first skips the WeakMap's hashing.
+let lastConfig: object | null = null;
+let lastCompiled: CompiledTariff | null = null;
+
 export function compileTariff(t: TariffConfig): CompiledTariff {
+  if (t === lastConfig) return lastCompiled!;
   const hit = byIdentity.get(t);
-  if (hit) return hit;
+  if (hit) {
+    lastConfig = t;
+    lastCompiled = hit;
+    return hit;
+  }
   const shape = JSON.stringify(t);
   let c = byShape.get(shape);
   if (!c) {
@@ -61,6 +70,8 @@ export function compileTariff(t: TariffConfig): CompiledTariff {
     byShape.set(shape, c);
   }
   byIdentity.set(t, c);
+  lastConfig = t;
+  lastCompiled = c;
   return c;
 }
 
@@ -146,19 +157,4 @@ function build(t: TariffConfig): CompiledTariff {
     perEntry,
     maxStep,
   };
-}
-
-/** Whether a partial `every` unit of r minutes (0 < r < len) is billed. */
-export function partialBilled(c: CompiledTariff, r: number, len: number, atStayEnd: boolean): boolean {
-  if (atStayEnd && r <= c.tailGrace) return false;
-  if (c.rounding === 'ceil') return true;
-  if (c.rounding === 'floor') return false;
-  return 2 * r >= len;
-}
-
-/** Start of cap window `i` (local minutes). Window 0 starts at entry; natural days then start at midnight. */
-export function windowStart(c: CompiledTariff, s: number, i: number): number {
-  if (i === 0) return s;
-  if (!c.naturalDay) return s + i * DAY_MINUTES;
-  return Math.floor(s / DAY_MINUTES) * DAY_MINUTES + i * DAY_MINUTES;
 }
