@@ -1,6 +1,7 @@
 // Turns a validated tariff config into the flat shape both engines read, once per config object.
 import type { TariffConfig } from '../../config/tariff.schema.js';
 import { DAY_MINUTES, formatClock, parseClock } from '../time.js';
+import type { LongStayPlan } from './plan.js';
 
 export interface Step {
   len: number; // minutes
@@ -42,6 +43,9 @@ export interface CompiledTariff {
   capAcrossVisits: boolean;
   perEntry: number | null;
   maxStep: number; // longest block or unit, bounds how far a unit can reach past a window
+  // What long stays do, per entry minute of day (plan.ts). Built by the fast engine at the first stay
+  // long enough to use it (undefined until then), so tariffs only quoted for hours never pay for it.
+  plan: LongStayPlan | null | undefined;
 }
 
 // Configs are immutable once loaded, so identity is a safe key. Callers that spread a tariff per quote
@@ -156,5 +160,6 @@ function build(t: TariffConfig): CompiledTariff {
     capAcrossVisits: t.capAcrossVisits ?? false,
     perEntry,
     maxStep,
+    plan: undefined,
   };
 }

@@ -136,9 +136,19 @@ export interface Cursor extends LadderState {
   total: number;
 }
 
+/** Filled by walk() at the first repeat instead of jumping; how plan.ts learns a stay's steady cycle. */
+export interface Repeat {
+  maxKeyed: number; // give up (found stays false) after this many windows without a repeat
+  found: boolean;
+  first: number; // first window of the cycle; the repeat was seen at window cur.i
+  perCycle: number; // money of the windows first..cur.i-1, each billed once so far
+  firstLine: number; // index of the cycle's first line
+}
+
 /**
  * Bills windows cur.i, cur.i+1, ... up to the exit e from the ladder state in cur, jumping over
- * whole cycles of repeating interior windows.
+ * whole cycles of repeating interior windows. With `rec`, it stops at the first repeat instead and
+ * leaves cur as the state the jump would start from.
  */
 export function walk(
   c: CompiledTariff,
@@ -147,6 +157,7 @@ export function walk(
   firstBudget: number,
   cur: Cursor,
   lines: RawLine[] | null,
+  rec: Repeat | null,
 ): void {
   const billFrom = c.restart || c.freeCounted ? s : s + c.freeMinutes;
   let total = cur.total;
@@ -165,6 +176,18 @@ export function walk(
       putStateKey(c, cur, ws, n);
       keyWin[n] = i;
       const slot = findRepeat(n++);
+      if (rec !== null && (slot >= 0 || n > rec.maxKeyed)) {
+        if (slot >= 0) {
+          rec.found = true;
+          rec.first = keyWin[slot];
+          rec.perCycle = 0;
+          for (let w = slot; w < n - 1; w++) rec.perCycle += charged[w];
+          rec.firstLine = lineStart[slot];
+        }
+        cur.i = i;
+        cur.total = total;
+        return;
+      }
       if (slot >= 0) {
         const cycle = i - keyWin[slot];
         const interiorLeft = Math.floor((e - c.maxStep - 1 - we) / DAY_MINUTES) + 1;
