@@ -3,6 +3,28 @@
 import type { TariffConfig } from '../../src/config/tariff.schema.js';
 import { tariffSchema } from '../../src/config/tariff.schema.js';
 
+/**
+ * The design's day/night tariff with a day cap (15元), a night cap (5元) and a rolling-24 h cap (30元):
+ * the benchmark's tariff, and the base of the long-stay tests' named tariffs.
+ */
+export const DAY_NIGHT = {
+  freeMinutes: 30,
+  boundary: 'split',
+  periods: [
+    {
+      from: '07:00',
+      to: '20:00',
+      steps: [
+        { minutes: 60, price: 400 },
+        { every: 30, price: 200 },
+      ],
+      cap: 1500,
+    },
+    { from: '20:00', to: '07:00', steps: [{ every: 120, price: 100 }], cap: 500 },
+  ],
+  cap: { amount: 3000, window: 'rolling24h' },
+} as const;
+
 /** mulberry32: tiny, fast, good enough to spread test cases. */
 export function rng(seed: number): () => number {
   let a = seed >>> 0;

@@ -1,6 +1,7 @@
 // Property: on random tariffs and stays the fast engine bills exactly what the minute walk bills.
-import { describe, expect, it } from 'vitest';
-import { naiveQuote, quote, type QuoteInput } from '../../src/core/tariff/index.js';
+import { describe, it } from 'vitest';
+import type { QuoteInput } from '../../src/core/tariff/index.js';
+import { expectNaiveAgrees } from './tariff-check.js';
 import { randomTariff, rng } from './tariff-random.js';
 
 // 2028-02-27 00:00 Shanghai: random entries then cross 29 February and the month end.
@@ -20,16 +21,7 @@ function check(seed: number, maxDays: number): void {
     discountMinutes: r() < 0.3 ? Math.floor(r() * 120) : 0,
     discountFrom: r() < 0.5 ? 'front' : 'back',
   };
-  const fast = quote(t, input);
-  const slow = naiveQuote(t, input);
-  const ctx = `seed ${seed}: ${JSON.stringify({ t, input })}`;
-  expect(fast.total, ctx).toBe(slow.total);
-  expect(fast.discountMoney, ctx).toBe(slow.discountMoney);
-  expect(fast.due, ctx).toBe(slow.due);
-  expect(
-    fast.lines.reduce((a, l) => a + l.amount, 0),
-    ctx,
-  ).toBe(fast.total);
+  expectNaiveAgrees(t, input, `seed ${seed}: ${JSON.stringify({ t, input })}`);
 }
 
 describe('fast engine == minute-walk reference', () => {

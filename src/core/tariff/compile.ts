@@ -1,6 +1,7 @@
 // Turns a validated tariff config into the flat shape both engines read, once per config object.
 import type { TariffConfig } from '../../config/tariff.schema.js';
 import { DAY_MINUTES, formatClock, parseClock } from '../time.js';
+import type { LongStayPlan } from './plan.js';
 
 export interface Step {
   len: number; // minutes
@@ -42,6 +43,9 @@ export interface CompiledTariff {
   capAcrossVisits: boolean;
   perEntry: number | null;
   maxStep: number; // longest block or unit, bounds how far a unit can reach past a window
+  // What long stays do, per entry minute of day (plan.ts). Built by the fast engine at the first stay
+  // long enough to use it (undefined until then), so tariffs only quoted for hours never pay for it.
+  plan: LongStayPlan | null | undefined;
 }
 
 // Configs are immutable once loaded, so identity is a safe key. Callers that spread a tariff per quote
@@ -50,9 +54,18 @@ const byIdentity = new WeakMap<object, CompiledTariff>();
 const byShape = new Map<string, CompiledTariff>();
 const SHAPE_CACHE_LIMIT = 256;
 
+// A lane quotes one tariff over and over; checking the last one first skips the WeakMap's hashing.
+let lastConfig: object | null = null;
+let lastCompiled: CompiledTariff | null = null;
+
 export function compileTariff(t: TariffConfig): CompiledTariff {
+  if (t === lastConfig) return lastCompiled!;
   const hit = byIdentity.get(t);
-  if (hit) return hit;
+  if (hit) {
+    lastConfig = t;
+    lastCompiled = hit;
+    return hit;
+  }
   const shape = JSON.stringify(t);
   let c = byShape.get(shape);
   if (!c) {
@@ -61,6 +74,8 @@ export function compileTariff(t: TariffConfig): CompiledTariff {
     byShape.set(shape, c);
   }
   byIdentity.set(t, c);
+  lastConfig = t;
+  lastCompiled = c;
   return c;
 }
 
@@ -145,20 +160,6 @@ function build(t: TariffConfig): CompiledTariff {
     capAcrossVisits: t.capAcrossVisits ?? false,
     perEntry,
     maxStep,
+    plan: undefined,
   };
-}
-
-/** Whether a partial `every` unit of r minutes (0 < r < len) is billed. */
-export function partialBilled(c: CompiledTariff, r: number, len: number, atStayEnd: boolean): boolean {
-  if (atStayEnd && r <= c.tailGrace) return false;
-  if (c.rounding === 'ceil') return true;
-  if (c.rounding === 'floor') return false;
-  return 2 * r >= len;
-}
-
-/** Start of cap window `i` (local minutes). Window 0 starts at entry; natural days then start at midnight. */
-export function windowStart(c: CompiledTariff, s: number, i: number): number {
-  if (i === 0) return s;
-  if (!c.naturalDay) return s + i * DAY_MINUTES;
-  return Math.floor(s / DAY_MINUTES) * DAY_MINUTES + i * DAY_MINUTES;
 }

@@ -1,7 +1,8 @@
 // Reference engine: walks the stay one minute at a time with an explicit "unit in progress". It is
 // deliberately simple and slow; it exists to cross-check the fast engine and as the benchmark baseline.
 import { DAY_MINUTES } from '../time.js';
-import { type CompiledTariff, partialBilled, windowStart } from './compile.js';
+import type { CompiledTariff } from './compile.js';
+import { partialBilled, windowStart } from './rules.js';
 import type { FeeFn, RawLine } from './engine.js';
 
 interface OpenUnit {

@@ -1,0 +1,19 @@
+// The two rules both engines apply the same way; kept apart from compile.ts so that compiling (which
+// plans long stays with the fast engine) and the engines do not import each other.
+import { DAY_MINUTES } from '../time.js';
+import type { CompiledTariff } from './compile.js';
+
+/** Whether a partial `every` unit of r minutes (0 < r < len) is billed. */
+export function partialBilled(c: CompiledTariff, r: number, len: number, atStayEnd: boolean): boolean {
+  if (atStayEnd && r <= c.tailGrace) return false;
+  if (c.rounding === 'ceil') return true;
+  if (c.rounding === 'floor') return false;
+  return 2 * r >= len;
+}
+
+/** Start of cap window `i` (local minutes). Window 0 starts at entry; natural days then start at midnight. */
+export function windowStart(c: CompiledTariff, s: number, i: number): number {
+  if (i === 0) return s;
+  if (!c.naturalDay) return s + i * DAY_MINUTES;
+  return Math.floor(s / DAY_MINUTES) * DAY_MINUTES + i * DAY_MINUTES;
+}
