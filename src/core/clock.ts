@@ -20,7 +20,9 @@ export function localParts(ms: number, tz: string): LocalParts {
   return { ...wallClock(ms, tz), ms: ((ms % 1000) + 1000) % 1000 };
 }
 
-const p2 = (n: number) => (n < 10 ? `0${n}` : String(n));
+// two-digit fields from a table: formatting runs several times per protocol reply
+const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+const p2 = (n: number) => TWO_DIGITS[n] ?? String(n).padStart(2, '0');
 const TOKEN = /yyyy|MM|dd|HH|mm|ss|SSS/g;
 type Wall = ReturnType<typeof wallClock>;
 type Piece = string | ((p: Wall, ms: number) => string);
