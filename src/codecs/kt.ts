@@ -228,6 +228,15 @@ export interface KtDecodeOptions {
   accept?: (data: unknown) => boolean;
 }
 
+// Requests are a few hundred bytes: decode their base64 into one reused buffer rather than a fresh slice of
+// Node's pool each time. Safe because nothing keeps it: decryption writes its own output buffer, and
+// ktDecode never yields before it is done with the cipher text.
+const scratch = Buffer.allocUnsafe(4096);
+function base64Bytes(b64: string): Buffer {
+  if (b64.length > (scratch.length / 3) * 4) return Buffer.from(b64, 'base64');
+  return scratch.subarray(0, scratch.write(b64, 'base64'));
+}
+
 /** Decrypt and parse a KT `data` parameter received at `at`. Throws KtCodecError with a message for the reply. */
 export function ktDecode(
   raw: string,
@@ -237,7 +246,7 @@ export function ktDecode(
   opts: KtDecodeOptions = {},
 ): KtDecoded {
   if (typeof raw !== 'string' || raw.trim() === '') throw new KtCodecError('no-data', '缺少 data 参数');
-  const cipher = Buffer.from(cleanBase64(raw), 'base64');
+  const cipher = base64Bytes(cleanBase64(raw));
   if (cipher.length === 0 || cipher.length % 8 !== 0)
     throw new KtCodecError('bad-base64', 'data 长度不是 3DES 分组的整数倍');
   const ivs = ktIvCandidates(at, timezone);
