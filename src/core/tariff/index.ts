@@ -4,6 +4,7 @@ import { DEFAULT_TIMEZONE, MINUTE_MS, tzOffsetMinutes } from '../time.js';
 import { compileTariff } from './compile.js';
 import { type FeeFn, fastFee } from './engine.js';
 import { naiveFee } from './naive.js';
+import { planLongStays } from './plan.js';
 
 export type { TariffConfig } from '../../config/tariff.schema.js';
 export { compileTariff } from './compile.js';
@@ -106,4 +107,13 @@ export function quote(t: TariffConfig, input: QuoteInput): Quote {
  */
 export function naiveQuote(t: TariffConfig, input: QuoteInput): Quote {
   return assemble(t, input, naiveFee);
+}
+
+/**
+ * Compile a tariff and build its long-stay tables now rather than at its first long quote (a few ms each):
+ * the daemon does this at start so that no exit lane waits for it.
+ */
+export function prepareTariff(t: TariffConfig): void {
+  const c = compileTariff(t);
+  if (c.plan === undefined) c.plan = planLongStays(c);
 }
