@@ -51,6 +51,7 @@ export function ktIv(at: number, timezone: string): string {
 export function ktIvCandidates(at: number, timezone: string): readonly string[] {
   // one answer per local day; every request of the day asks
   const day = Math.floor((at + tzOffset(at, timezone)) / 86_400_000);
+  if (day === lastDay && timezone === lastZone) return lastIvs;
   const key = `${timezone} ${day}`;
   let ivs = ivsByDay.get(key);
   if (!ivs) {
@@ -64,8 +65,14 @@ export function ktIvCandidates(at: number, timezone: string): readonly string[] 
     if (ivsByDay.size > 16) ivsByDay.clear();
     ivsByDay.set(key, ivs);
   }
+  lastDay = day;
+  lastZone = timezone;
+  lastIvs = ivs;
   return ivs;
 }
+let lastDay = NaN;
+let lastZone = '';
+let lastIvs: readonly string[] = [];
 const ivsByDay = new Map<string, readonly string[]>();
 
 export type KtCharset = 'gb2312' | 'utf-8';
@@ -183,11 +190,14 @@ export function decodeKtText(bytes: Buffer): { text: string; charset: KtCharset 
 
 /** JSON.parse that forgives trailing commas (the spec's own examples have them). */
 export function parseLenientJson(text: string): unknown {
-  const t = text.replace(/^\uFEFF/, '').trim();
+  // the common case first: JSON.parse skips JSON's own white space; a byte-order mark must go
+  const bare = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   try {
-    return JSON.parse(t);
+    return JSON.parse(bare);
   } catch {
-    // remove commas directly before } or ], outside strings
+    // other white space (no-break and ideographic spaces) around it, commas directly before } or ],
+    // outside strings
+    const t = bare.trim();
     let out = '';
     let inStr = false;
     for (let i = 0; i < t.length; i++) {
