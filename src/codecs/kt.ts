@@ -49,31 +49,23 @@ export function ktIv(at: number, timezone: string): string {
 
 /** The IVs decoding tries, in order: today, yesterday, tomorrow (site-local). */
 export function ktIvCandidates(at: number, timezone: string): readonly string[] {
-  // one answer per local day; every request of the day asks
+  // one answer per local day, kept for the day: every request of the day asks
   const day = Math.floor((at + tzOffset(at, timezone)) / 86_400_000);
   if (day === lastDay && timezone === lastZone) return lastIvs;
-  const key = `${timezone} ${day}`;
-  let ivs = ivsByDay.get(key);
-  if (!ivs) {
-    // calendar arithmetic on the local date, so a DST day's 23 or 25 hours never skip or repeat a date
-    const p = localParts(at, timezone);
-    const ymd = (delta: number) => {
-      const d = new Date(Date.UTC(p.year, p.month - 1, p.day + delta));
-      return `${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}${String(d.getUTCDate()).padStart(2, '0')}`;
-    };
-    ivs = Object.freeze([ymd(0), ymd(-1), ymd(1)]);
-    if (ivsByDay.size > 16) ivsByDay.clear();
-    ivsByDay.set(key, ivs);
-  }
+  // calendar arithmetic on the local date, so a DST day's 23 or 25 hours never skip or repeat a date
+  const p = localParts(at, timezone);
+  const ymd = (delta: number) => {
+    const d = new Date(Date.UTC(p.year, p.month - 1, p.day + delta));
+    return `${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}${String(d.getUTCDate()).padStart(2, '0')}`;
+  };
   lastDay = day;
   lastZone = timezone;
-  lastIvs = ivs;
-  return ivs;
+  lastIvs = Object.freeze([ymd(0), ymd(-1), ymd(1)]);
+  return lastIvs;
 }
 let lastDay = NaN;
 let lastZone = '';
 let lastIvs: readonly string[] = [];
-const ivsByDay = new Map<string, readonly string[]>();
 
 export type KtCharset = 'gb2312' | 'utf-8';
 

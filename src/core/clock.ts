@@ -23,52 +23,35 @@ export function localParts(ms: number, tz: string): LocalParts {
 // two-digit fields from a table: formatting runs several times per protocol reply
 const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
 const p2 = (n: number) => TWO_DIGITS[n] ?? String(n).padStart(2, '0');
-const TOKEN = /yyyy|MM|dd|HH|mm|ss|SSS/g;
-type Wall = ReturnType<typeof wallClock>;
-type Piece = string | ((p: Wall, ms: number) => string);
-const FIELD: Record<string, (p: Wall, ms: number) => string> = {
-  yyyy: (p) => String(p.year).padStart(4, '0'),
-  MM: (p) => p2(p.month),
-  dd: (p) => p2(p.day),
-  HH: (p) => p2(p.hour),
-  mm: (p) => p2(p.minute),
-  ss: (p) => p2(p.second),
-  SSS: (_p, ms) => String(((ms % 1000) + 1000) % 1000).padStart(3, '0'),
-};
-// Every protocol reply formats several times with one of a handful of patterns: split each pattern into
-// literals and fields once instead of running a regex replace per call.
-const compiled = new Map<string, Piece[]>();
-function piecesOf(pattern: string): Piece[] {
-  let pieces = compiled.get(pattern);
-  if (!pieces) {
-    pieces = [];
-    let last = 0;
-    for (const m of pattern.matchAll(TOKEN)) {
-      if (m.index > last) pieces.push(pattern.slice(last, m.index));
-      pieces.push(FIELD[m[0]]);
-      last = m.index + m[0].length;
-    }
-    if (last < pattern.length) pieces.push(pattern.slice(last));
-    if (compiled.size > 64) compiled.clear();
-    compiled.set(pattern, pieces);
-  }
-  return pieces;
-}
 
 const DEFAULT_PATTERN = 'yyyy-MM-dd HH:mm:ss';
 /** Tokens: yyyy MM dd HH mm ss SSS; everything else copied. */
 export function formatLocal(ms: number, tz: string, pattern = DEFAULT_PATTERN): string {
-  const p = wallClock(ms, tz);
-  // the pattern of nearly every reply field, in one template
-  if (pattern === DEFAULT_PATTERN && p.year >= 1000)
-    return `${p.year}-${p2(p.month)}-${p2(p.day)} ${p2(p.hour)}:${p2(p.minute)}:${p2(p.second)}`;
-  const pieces = piecesOf(pattern);
-  let out = '';
-  for (let i = 0; i < pieces.length; i++) {
-    const piece = pieces[i];
-    out += typeof piece === 'string' ? piece : piece(p, ms);
+  // the pattern of nearly every reply field, in one template rather than a regex replace per call
+  if (pattern === DEFAULT_PATTERN) {
+    const w = wallClock(ms, tz);
+    if (w.year >= 1000)
+      return `${w.year}-${p2(w.month)}-${p2(w.day)} ${p2(w.hour)}:${p2(w.minute)}:${p2(w.second)}`;
   }
-  return out;
+  const p = localParts(ms, tz);
+  return pattern.replace(/yyyy|MM|dd|HH|mm|ss|SSS/g, (t) => {
+    switch (t) {
+      case 'yyyy':
+        return String(p.year).padStart(4, '0');
+      case 'MM':
+        return p2(p.month);
+      case 'dd':
+        return p2(p.day);
+      case 'HH':
+        return p2(p.hour);
+      case 'mm':
+        return p2(p.minute);
+      case 'ss':
+        return p2(p.second);
+      default:
+        return String(p.ms).padStart(3, '0');
+    }
+  });
 }
 
 /** Local wall clock → epoch ms. */

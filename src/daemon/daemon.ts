@@ -6,7 +6,6 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { Store, integrityCheck } from '../storage/index.js';
 import { Site } from '../site/site.js';
-import { prepareTariff } from '../core/tariff/index.js';
 import { LaneManager } from '../lanes/lane-manager.js';
 import { DeviceManager, SimulatorSet } from '../devices/manager.js';
 import { OutboxDispatcher, type StreamSender } from '../uplink/dispatcher.js';
@@ -50,8 +49,8 @@ export class Daemon {
     this.store = Store.open(opts.dbFile ?? join(config.site.dataDir, 'parkedge.db'));
     // one fsync per event-loop turn for all lanes and faces; replies wait for it (durableResponses, lanes)
     this.store.groupCommit = true;
-    for (const t of Object.values(config.tariffs)) prepareTariff(t);
     this.site = new Site({ store: this.store, config, logger, now });
+    this.site.prepareTariffs();
     this.simulators = new SimulatorSet({
       config,
       logger,

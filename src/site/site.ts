@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { TariffConfig } from '../config/tariff.schema.js';
 import type { Store } from '../storage/index.js';
-import { quote as tariffQuote, type Quote } from '../core/tariff/index.js';
+import { prepareTariff, quote as tariffQuote, type Quote } from '../core/tariff/index.js';
 import { normalizePlate, withoutProvince, isUnplated, fuzzyCandidates } from '../core/plates.js';
 import { addLocalMonths, formatLocal, startOfLocalDay } from '../core/clock.js';
 import { fenToYuanText } from '../core/money.js';
@@ -76,6 +76,11 @@ export function plateKeyOf(plate: string): string {
   return withoutProvince(plate);
 }
 
+/** Whole minutes from entry to `at`. */
+function stayMinutesAt(order: OrderRecord, at: number): number {
+  return Math.max(0, Math.floor((at - order.entryTime) / 60_000));
+}
+
 /**
  * Every quote answer has this one shape, built field by field: spreading a base object into three variants
  * cost a few kilobytes of garbage per quote, and the clouds ask for quotes all day.
@@ -99,7 +104,7 @@ function quoteResult(
     discountMoney,
     discountMinutes: order.discountMinutes,
     due,
-    stayMinutes: Math.max(0, Math.floor((at - order.entryTime) / 60_000)),
+    stayMinutes: stayMinutesAt(order, at),
     graceUntil: order.lastPaidAt !== undefined ? order.lastPaidAt + graceMinutes * 60_000 : undefined,
     graceMinutes,
     tariffId,
@@ -225,6 +230,11 @@ export class Site {
     };
   }
 
+  /** Compile every configured tariff and build its long-stay tables now (ms each), not at a lane's exit. */
+  prepareTariffs(): void {
+    for (const t of Object.values(this.config.tariffs)) prepareTariff(t);
+  }
+
   tariffFor(order: Pick<OrderRecord, 'carType' | 'vehicleClass'>): { id: string; tariff: TariffConfig } {
     const byType = this.config.billing.byCarType[CAR_TYPE_KEY[order.carType] ?? ''];
     const map = byType ?? this.config.billing.temp;
@@ -304,7 +314,7 @@ export class Site {
     const time = order.state === 'out' && order.exitTime ? order.exitTime : at;
     const facts = this.exitFacts(order, holder, time);
     const plan = planExit(facts);
-    const stayMinutes = Math.max(0, Math.floor((time - order.entryTime) / 60_000));
+    const stayMinutes = stayMinutesAt(order, time);
     const graceMinutes = this.config.policy.graceMinutes;
     if (plan.free) {
       const q = { ...ZERO_QUOTE, stayMinutes, paid: order.paid };

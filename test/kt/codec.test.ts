@@ -12,7 +12,13 @@ import {
   ktIvCandidates,
   parseLenientJson,
 } from '../../src/codecs/kt.js';
-import { billNo, credentialsMatch, parseBill } from '../../src/downlink/kt/common.js';
+import {
+  billNo,
+  credentialsMatch,
+  normalizeKeys,
+  parseBill,
+  stripBlank,
+} from '../../src/downlink/kt/common.js';
 import { readKtReply } from '../../src/uplink/kt/client.js';
 
 const TZ = 'Asia/Shanghai';
@@ -173,6 +179,14 @@ describe('KT helpers', () => {
     expect(credentialsMatch('ktapi', undefined, want)).toBe(false);
     expect(credentialsMatch(['ktapi'], '0306A9', want)).toBe(false);
     expect(credentialsMatch('', '', { user: '', pwd: '' })).toBe(true);
+  });
+
+  it('a JSON "__proto__" key never becomes the prototype of the normalised input', () => {
+    const hostile = JSON.parse('{"__proto__":{"parkCode":"1","plateNo":"京A11111"},"cardNo":""}');
+    for (const out of [normalizeKeys(hostile, ['parkCode', 'plateNo', 'cardNo']), stripBlank(hostile)]) {
+      expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+      expect((out as Record<string, unknown>).parkCode).toBeUndefined();
+    }
   });
 
   it('reads KT replies leniently (the seed’s sample reply is not valid JSON)', () => {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempSite, T, silentLogger, type TestSite } from '../helpers/site.js';
 import { CarType, SiteError } from '../../src/site/api.js';
+import { compileTariff } from '../../src/core/tariff/index.js';
 import type { DomainEvent } from '../../src/site/events.js';
 
 let t: TestSite;
@@ -605,5 +606,18 @@ describe('site: nonces of signed requests', () => {
     expect(site.useNonce('lanapi:APP01', 'n-1', now + 2000, 120_000)).toBe(false);
     expect(site.useNonce('lanapi:APP01', 'n-1', now + 121_000, 120_000)).toBe(true);
     t.store = store;
+  });
+});
+
+describe('site: tariffs prepared up front', () => {
+  afterEach(() => t?.close());
+
+  it('prepareTariffs builds every configured tariff’s long-stay tables before any quote', () => {
+    // tariffs of a shape no other test uses: compiled tariffs are shared by shape
+    t = tempSite({ patch: (c) => Object.values(c.tariffs).forEach((tariff) => (tariff.freeMinutes = 17)) });
+    const compiled = Object.values(t.config.tariffs).map((tariff) => compileTariff(tariff));
+    expect(compiled.every((c) => c.plan === undefined)).toBe(true);
+    t.site.prepareTariffs();
+    expect(compiled.every((c) => c.plan !== undefined)).toBe(true);
   });
 });

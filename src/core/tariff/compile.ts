@@ -43,8 +43,8 @@ export interface CompiledTariff {
   capAcrossVisits: boolean;
   perEntry: number | null;
   maxStep: number; // longest block or unit, bounds how far a unit can reach past a window
-  // What long stays do, per entry minute of day (plan.ts). Built by the fast engine at the first stay
-  // long enough to use it (undefined until then), so tariffs only quoted for hours never pay for it.
+  // What long stays do, per entry minute of day (plan.ts). Built at the first stay long enough to use it
+  // (undefined until then), or up front by prepareTariff, which the daemon calls at start.
   plan: LongStayPlan | null | undefined;
 }
 

@@ -2,7 +2,7 @@
 // Times are local minutes (see docs/tariff.md).
 import { DAY_MINUTES } from '../time.js';
 import type { CompiledTariff } from './compile.js';
-import { planLongStays, replay } from './plan.js';
+import { longStayPlanOf, replay } from './plan.js';
 import { type Cursor, startCursor, walk } from './walk.js';
 
 /** A billed piece in local minutes; index.ts converts to epoch ms. */
@@ -42,8 +42,8 @@ export const fastFee: FeeFn = (c, s, e, priorPaid, wantLines) => {
   // The earliest repeat is at window 2, so a plan needs window 3 to start a unit's length before the
   // exit: tariffs only ever quoted for shorter stays never build one.
   if (stay > (c.naturalDay ? 2 * DAY_MINUTES + 1 : 3 * DAY_MINUTES) + c.maxStep) {
-    if (c.plan === undefined) c.plan = planLongStays(c);
-    if (c.plan !== null && stay > c.plan.minStay) replay(c, c.plan, s, e, firstBudget, cur, out);
+    const plan = longStayPlanOf(c);
+    if (plan !== null && stay > plan.minStay) replay(c, plan, s, e, firstBudget, cur, out);
   }
   walk(c, s, e, firstBudget, cur, out, null);
   return { total: cur.total, lines };

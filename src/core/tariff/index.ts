@@ -4,7 +4,7 @@ import { DEFAULT_TIMEZONE, MINUTE_MS, tzOffsetMinutes } from '../time.js';
 import { compileTariff } from './compile.js';
 import { type FeeFn, fastFee } from './engine.js';
 import { naiveFee } from './naive.js';
-import { planLongStays } from './plan.js';
+import { longStayPlanOf } from './plan.js';
 
 export type { TariffConfig } from '../../config/tariff.schema.js';
 export { compileTariff } from './compile.js';
@@ -114,6 +114,5 @@ export function naiveQuote(t: TariffConfig, input: QuoteInput): Quote {
  * the daemon does this at start so that no exit lane waits for it.
  */
 export function prepareTariff(t: TariffConfig): void {
-  const c = compileTariff(t);
-  if (c.plan === undefined) c.plan = planLongStays(c);
+  longStayPlanOf(compileTariff(t));
 }

@@ -176,7 +176,13 @@ const MAX_BLOCK = 160;
 // that planning does not teach the JIT value types that quotes never bring.
 const FAR = 2 ** 29;
 
-export function planLongStays(c: CompiledTariff): LongStayPlan | null {
+/** The tariff's long-stay tables, built on first use and kept on the compiled tariff. */
+export function longStayPlanOf(c: CompiledTariff): LongStayPlan | null {
+  if (c.plan === undefined) c.plan = planLongStays(c);
+  return c.plan;
+}
+
+function planLongStays(c: CompiledTariff): LongStayPlan | null {
   const labels = [...c.periods.map((p) => p.label), 'cap', 'perEntry'];
   const b = new Builder(labels);
   const endsOfDay = [...new Set(c.periods.map((p) => (p.from + p.len) % DAY_MINUTES))].sort((x, y) => x - y);

@@ -1,7 +1,6 @@
 // Shared pieces of the KT face: tolerant field schemas, the reply envelope, bill numbers, and the mapping from
 // KT's device codes / places / area codes to our lanes, devices and areas (both directions use them).
 import * as nodeCrypto from 'node:crypto';
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { Config, LaneConfig } from '../../config/schema.js';
 import type { DeviceConfig } from '../../config/devices.schema.js';
@@ -107,7 +106,7 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], input: unkno
 const oneShot = (nodeCrypto as { hash?: (alg: string, data: string, enc: 'buffer') => Buffer }).hash;
 const digest = oneShot
   ? (s: string) => oneShot('sha256', s, 'buffer')
-  : (s: string) => createHash('sha256').update(s, 'utf8').digest();
+  : (s: string) => nodeCrypto.createHash('sha256').update(s, 'utf8').digest();
 /** Constant-time check of the user/pwd headers: both compared on equal-length digests, no early exit. */
 export function credentialsMatch(user: unknown, pwd: unknown, want: { user: string; pwd: string }): boolean {
   return credentialsChecker(want)(user, pwd);
@@ -120,8 +119,8 @@ export function credentialsChecker(want: {
   const wu = digest(want.user);
   const wp = digest(want.pwd);
   return (user, pwd) => {
-    const u = timingSafeEqual(digest(typeof user === 'string' ? user : ''), wu);
-    const p = timingSafeEqual(digest(typeof pwd === 'string' ? pwd : ''), wp);
+    const u = nodeCrypto.timingSafeEqual(digest(typeof user === 'string' ? user : ''), wu);
+    const p = nodeCrypto.timingSafeEqual(digest(typeof pwd === 'string' ? pwd : ''), wp);
     return u && p && typeof user === 'string' && typeof pwd === 'string';
   };
 }

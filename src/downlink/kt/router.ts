@@ -273,7 +273,7 @@ export function createKtRouter(opts: KtRouterOptions): Router {
     for (const l of ep.legacy ?? []) byPath.set(l.toLowerCase(), handle(ep, true));
   }
   // One map lookup per request, no path patterns or params; anything that is not a KT path (other faces share
-  // this server) passes straight through. Three plain middlewares rather than a callback made per request.
+  // this server) passes straight through. Two plain middlewares rather than a callback made per request.
   router.use((req: Request, res: Response, next: NextFunction) => {
     const path = req.path;
     if (path.length < 6 || path.charCodeAt(0) !== 47 || !/^\/api\//i.test(path)) return next();

@@ -2,6 +2,7 @@ import type { Db } from '../db.js';
 import { prep } from '../prep.js';
 import type { CardHolder } from '../../site/api.js';
 import { CAR_TYPE_NAME } from '../../site/api.js';
+import { u } from './nulls.js';
 
 interface Row {
   id: number;
@@ -19,7 +20,6 @@ interface Row {
   created_at: number;
   updated_at: number;
 }
-const u = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
 
 export interface HolderWrite {
   cardNo: string;

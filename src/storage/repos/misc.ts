@@ -2,8 +2,7 @@
 import type { Db } from '../db.js';
 import { prep } from '../prep.js';
 import type { AreaSpaces, BlacklistEntry, Booking, ChangeOrder } from '../../site/api.js';
-
-const u = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
+import { u } from './nulls.js';
 
 export class BlacklistRepo {
   constructor(private db: Db) {}

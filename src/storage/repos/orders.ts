@@ -3,6 +3,7 @@ import type { Db } from '../db.js';
 import { prep } from '../prep.js';
 import type { OrderRecord, PaymentRecord, OrderSearch, Page } from '../../site/api.js';
 import { CAR_TYPE_NAME } from '../../site/api.js';
+import { u } from './nulls.js';
 
 // Order reads name their columns and come back as arrays: better-sqlite3 builds a 30-key object per row
 // noticeably slower than an array, and these reads sit on every quote (docs/benchmarks.md, KT).
@@ -40,8 +41,6 @@ const col = Object.fromEntries(ORDER_COLUMNS.map((c, i) => [c, i])) as Record<Or
 /** The column list of every order read, in the order toOrder reads them. */
 const ORDER_SELECT = ORDER_COLUMNS.join(', ');
 type OrderRow = unknown[];
-
-const u = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
 
 function toOrder(r: OrderRow): OrderRecord {
   const carType = r[col.car_type] as number;
